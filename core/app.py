@@ -1,0 +1,65 @@
+"""The application factory: one Litestar app for the platform, every district and the API."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from core import db
+from core.config import Settings
+from core.templating import STATIC_DIR, environment
+from core.web.context import LanguageMiddleware
+from core.web.errors import EXCEPTION_HANDLERS
+from core.web.health import healthz, readyz
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.configure(settings.database_url)
+
+    # Imported here so that the engine named by the settings is bound first.
+    from tenants.resolution import TenantMiddleware
+    from tenants.routes import DistrictHomeController, landing
+
+    opened_pool = False
+
+    async def on_startup() -> None:
+        nonlocal opened_pool
+        opened_pool = await db.start()
+
+    async def on_shutdown() -> None:
+        if opened_pool:
+            await db.stop()
+
+    return Litestar(
+        route_handlers=[
+            healthz,
+            readyz,
+            landing,
+            DistrictHomeController,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
+                                       include_in_schema=False),
+        ],
+        middleware=[LanguageMiddleware(), TenantMiddleware()],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment())),
+        openapi_config=OpenAPIConfig(
+            title="Gongzhi API", version="1", path="/schema", render_plugins=[JsonRenderPlugin()]
+        ),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        request_max_body_size=settings.max_body_bytes,
+        state=State({"settings": settings}),
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        debug=False,
+    )

@@ -1,0 +1,196 @@
+"""The ``gongzhi`` command: serve, migrate, demo, and the platform's tenant commands."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable
+from typing import TypeVar
+
+import click
+
+from core.config import Settings
+
+T = TypeVar("T")
+
+
+def _run(coroutine: Awaitable[T]) -> T:
+    async def with_database() -> T:
+        from core import db
+
+        db.configure(Settings.from_env().database_url)
+        await db.start()
+        try:
+            return await coroutine
+        finally:
+            await db.stop()
+
+    return asyncio.run(with_database())
+
+
+def _fail(message: str) -> None:
+    click.echo(click.style(message, fg="red"), err=True)
+    sys.exit(1)
+
+
+def _language_from_environment() -> str:
+    """The CLI speaks the operator's language, from LC_ALL / LC_MESSAGES / LANG."""
+    import os
+
+    from core import i18n
+
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value and value.split(".")[0] not in ("C", "POSIX"):
+            return i18n.negotiate(value.split(".")[0].replace("_", "-"))
+    return i18n.DEFAULT_LANGUAGE
+
+
+@click.group()
+def main() -> None:
+    """Gongzhi (共治): community governance for districts."""
+    from core import i18n
+
+    i18n.set_language(_language_from_environment())
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1))
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the web app (platform, districts, API)."""
+    import uvicorn
+
+    from core import migrate
+
+    settings = Settings.from_env()
+    if settings.is_sqlite and workers > 1:
+        _fail(
+            "SQLite takes one process: --workers above 1 needs PostgreSQL "
+            "(set GONGZHI_DATABASE_URL=postgresql://…)."
+        )
+    try:
+        todo = _run(migrate.pending())
+    except Exception as error:
+        _fail(f"Cannot read the database at {settings.database_url}: {error}")
+    if todo:
+        _fail(f"The database has {len(todo)} migration(s) not applied. Run `gongzhi migrate` first.")
+    click.echo(f"Gongzhi is serving on http://{host}:{port}/")
+    uvicorn.run("core.app:create_app", factory=True, host=host, port=port, workers=workers,
+                proxy_headers=False, log_level="info")
+
+
+@main.command(name="migrate")
+def migrate_command() -> None:
+    """Apply every pending migration (as the owner role where one is configured)."""
+    from core import migrate
+
+    settings = Settings.from_env()
+    click.echo(f"Migrating {_describe(settings.migration_url)}")
+
+    async def apply() -> int:
+        from core import db
+
+        db.configure(settings.migration_url)
+        return await migrate.apply(click.echo)
+
+    asyncio.run(apply())
+
+
+def _describe(url: str) -> str:
+    """A database URL without its password, for messages."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        user = credentials.split(":", 1)[0]
+        return f"{scheme}://{user}@{host}"
+    return url
+
+
+@main.command()
+def demo() -> None:
+    """Load the demo data (idempotent): districts of 咸阳市 with streets, communities and people."""
+    from core.demo import load_demo
+
+    _run(load_demo(click.echo))
+
+
+@main.group()
+def tenant() -> None:
+    """Create, list and change the status of districts."""
+
+
+@tenant.command(name="create")
+@click.option("--slug", required=True, help="Web address segment, e.g. qindu")
+@click.option("--name", required=True, help="District name, e.g. 秦都区")
+@click.option("--division-code", required=True, help="Six-digit administrative division code")
+@click.option("--city", default="", help="City, when the code does not tell it")
+@click.option("--active", is_flag=True, help="Create it active rather than pending")
+def tenant_create(slug: str, name: str, division_code: str, city: str, active: bool) -> None:
+    """Create a district (pending until approved, unless --active)."""
+    from core.errors import GongzhiError, ValidationFailed
+    from tenants import services
+    from tenants.tables import TenantStatus
+
+    async def create() -> None:
+        draft = services.clean_tenant(
+            {"slug": slug, "name": name, "division_code": division_code, "city": city}
+        )
+        created = await services.create_tenant(
+            draft, status=TenantStatus.active if active else TenantStatus.pending
+        )
+        click.echo(f"Created {created.display_name} ({created.slug}), {created.status}.")
+
+    try:
+        _run(create())
+    except ValidationFailed as error:
+        _fail("\n".join(f"{field}: {message}" for field, message in error.errors.items()))
+    except GongzhiError as error:
+        _fail(str(error.detail))
+
+
+@tenant.command(name="list")
+@click.option("--status", type=click.Choice(["pending", "active", "rejected", "suspended"]))
+def tenant_list(status: str | None) -> None:
+    """List districts."""
+    from tenants import services
+    from tenants.tables import TenantStatus
+
+    tenants = _run(services.list_tenants(TenantStatus(status) if status else None))
+    if not tenants:
+        click.echo("No districts.")
+    for row in tenants:
+        reason = f"  ({row.status_reason})" if row.status_reason else ""
+        click.echo(f"{row.slug:<20} {row.division_code}  {row.status:<10} {row.display_name}{reason}")
+
+
+def _status_command(action: str, needs_reason: bool) -> None:
+    @click.argument("slug")
+    def command(slug: str, reason: str = "") -> None:
+        from core.errors import GongzhiError
+        from tenants import services
+
+        try:
+            changed = _run(services.change_status(slug, action, reason))
+        except GongzhiError as error:
+            _fail(str(error.detail))
+        click.echo(f"{changed.display_name} ({changed.slug}) is now {changed.status}.")
+
+    command.__doc__ = {
+        "approve": "Approve a pending district.",
+        "reject": "Reject a pending district, with a reason its applicant sees.",
+        "suspend": "Suspend an active district (nothing is deleted).",
+        "resume": "Resume a suspended district.",
+    }[action]
+    if needs_reason:
+        command = click.option("--reason", required=True, help="Shown to the district's people")(command)
+    tenant.command(name=action)(command)
+
+
+for _action, _needs_reason in (("approve", False), ("reject", True), ("suspend", True), ("resume", False)):
+    _status_command(_action, _needs_reason)
+
+
+if __name__ == "__main__":
+    main()

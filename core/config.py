@@ -1,0 +1,64 @@
+"""Settings, read once from ``GONGZHI_*`` environment variables.
+
+With nothing set, Gongzhi runs embedded: SQLite in ``var/``, jobs in-process.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(f"GONGZHI_{name}")
+    return value if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    var_dir: Path
+    database_url: str
+    database_owner_url: str | None = None
+    redis_url: str | None = None
+    master_key_file: Path | None = None
+    test_mode: bool = False
+    max_body_bytes: int = 1_048_576
+    secure_cookies: bool = False
+    allowed_hosts: tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        var_dir = Path(_env("VAR_DIR", str(PROJECT_ROOT / "var"))).resolve()
+        database_url = _env("DATABASE_URL", f"sqlite:///{var_dir / 'gongzhi.sqlite3'}")
+        master_key = _env("MASTER_KEY_FILE")
+        return cls(
+            var_dir=var_dir,
+            database_url=database_url,
+            database_owner_url=_env("DATABASE_OWNER_URL"),
+            redis_url=_env("REDIS_URL"),
+            master_key_file=Path(master_key) if master_key else None,
+            test_mode=_env("TEST_MODE") == "1",
+            max_body_bytes=int(_env("MAX_BODY_BYTES", "1048576")),
+            secure_cookies=_env("SECURE_COOKIES") == "1",
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The database file of a ``sqlite:///path`` URL."""
+        return Path(self.database_url.removeprefix("sqlite:///").removeprefix("sqlite://"))
+
+    @property
+    def migration_url(self) -> str:
+        """Migrations run as the owner role where one is configured."""
+        return self.database_owner_url or self.database_url
+
+    @property
+    def jobs_in_process(self) -> bool:
+        return self.redis_url is None

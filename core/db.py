@@ -1,0 +1,158 @@
+"""The data layer's engine and transactions.
+
+One engine per process, chosen by ``GONGZHI_DATABASE_URL``. Every transaction goes
+through :func:`transaction`, which knows the two engines' needs:
+
+* SQLite (the embedded default): WAL, a generous busy timeout, and writes that check
+  then write run as ``BEGIN IMMEDIATE`` under one process-wide lock, so concurrent
+  requests queue instead of failing with "database is locked".
+* PostgreSQL: each transaction carries its tenant in the transaction-local setting
+  ``app.tenant_id``, which Row Level Security policies read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
+
+_write_lock: asyncio.Lock | None = None
+_write_lock_loop: asyncio.AbstractEventLoop | None = None
+# What the transaction open in this context is: None, "read" or "write".
+_open_transaction: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "gongzhi_open_transaction", default=None
+)
+
+
+def build_engine(url: str) -> Engine:
+    """An engine for a ``sqlite:///path`` or ``postgresql://…`` URL."""
+    if url.startswith("sqlite:"):
+        path = Path(url.removeprefix("sqlite:///").removeprefix("sqlite://"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _enable_wal(path)
+        return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+    if url.startswith(("postgresql:", "postgres:")):
+        return PostgresEngine(config={"dsn": url})
+    raise ValueError(f"unsupported database URL {url!r}: use sqlite:///path or postgresql://…")
+
+
+def _enable_wal(path: Path) -> None:
+    # journal_mode=WAL is stored in the database file, so once is enough.
+    with sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+
+
+def engine() -> Engine:
+    """The engine every table is bound to."""
+    from core import piccolo_conf
+
+    return piccolo_conf.DB
+
+
+def is_sqlite(db: Engine | None = None) -> bool:
+    return isinstance(db or engine(), SQLiteEngine)
+
+
+def configure(url: str) -> None:
+    """Use the database at ``url`` from here on (a no-op when it is already in use)."""
+    from core import piccolo_conf
+
+    if piccolo_conf.DB_URL != url:
+        use_engine(build_engine(url))
+        piccolo_conf.DB_URL = url
+
+
+def all_tables() -> list:
+    """Every table of every registered app, in dependency order."""
+    from core import piccolo_conf
+
+    registry = piccolo_conf.APP_REGISTRY
+    return [table for config in registry.app_configs.values() for table in config.table_classes]
+
+
+def use_engine(db: Engine) -> None:
+    """Bind every known table (and Piccolo's migration table) to ``db``."""
+    from piccolo.apps.migrations.tables import Migration
+
+    from core import piccolo_conf
+
+    piccolo_conf.DB = db
+    for table in [Migration, *all_tables()]:
+        table._meta.db = db
+
+
+def _lock() -> asyncio.Lock:
+    # A lock belongs to one event loop; tests and the CLI may run several loops in turn.
+    global _write_lock, _write_lock_loop
+    loop = asyncio.get_running_loop()
+    if _write_lock is None or _write_lock_loop is not loop:
+        _write_lock, _write_lock_loop = asyncio.Lock(), loop
+    return _write_lock
+
+
+@asynccontextmanager
+async def transaction(tenant_id: int | None = None, *, write: bool = False) -> AsyncIterator[None]:
+    """Run the enclosed queries in one transaction.
+
+    ``write=True`` for anything that checks then writes. A transaction opened inside
+    another joins it; a write inside a read-only transaction is refused, because on
+    SQLite upgrading a deferred transaction is what fails under load.
+    """
+    open_mode = _open_transaction.get()
+    if open_mode is not None:
+        if write and open_mode != "write":
+            raise RuntimeError("a write needs the outer transaction opened with write=True")
+        yield
+        return
+
+    db = engine()
+    token = _open_transaction.set("write" if write else "read")
+    try:
+        if isinstance(db, SQLiteEngine):
+            if write:
+                async with _lock():
+                    async with db.transaction(transaction_type=TransactionType.immediate):
+                        yield
+            else:
+                async with db.transaction():
+                    yield
+        else:
+            async with db.transaction():
+                if tenant_id is not None:
+                    await _set_tenant_setting(db, tenant_id)
+                yield
+    finally:
+        _open_transaction.reset(token)
+
+
+async def _set_tenant_setting(db: Engine, tenant_id: int) -> None:
+    from piccolo.apps.migrations.tables import Migration
+
+    await Migration.raw("SELECT set_config('app.tenant_id', {}, true)", str(int(tenant_id)))
+
+
+async def start(db: Engine | None = None) -> bool:
+    """Open a connection pool where the engine has one (PostgreSQL) and none is open.
+
+    Returns whether this call opened it: whoever opened the pool closes it.
+    """
+    db = db or engine()
+    if isinstance(db, PostgresEngine) and db.pool is None:
+        await db.start_connection_pool(min_size=1, max_size=10)
+        return True
+    return False
+
+
+async def stop(db: Engine | None = None) -> None:
+    db = db or engine()
+    if isinstance(db, PostgresEngine) and db.pool is not None:
+        await db.close_connection_pool()

@@ -1,0 +1,88 @@
+"""Demo data: two active districts of 咸阳市 with their streets, communities, grids and
+departments. Loading it again changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from core.tenancy import TenantScope
+from tenants import services
+from tenants.tables import Community, Department, Grid, Street, Tenant, TenantStatus
+
+DISTRICTS = [
+    {
+        "slug": "qindu",
+        "name": "秦都区",
+        "division_code": "610402",
+        "streets": {
+            "人民街道": ["北大街社区", "民生路社区", "安谷社区"],
+            "西兰路街道": ["西兰路社区", "玉泉社区", "天王社区"],
+            "吴家堡街道": ["吴家堡社区", "电建社区"],
+        },
+        "departments": ["城市管理局", "住房和城乡建设局", "市场监督管理局", "民政局", "司法局", "卫生健康局"],
+    },
+    {
+        "slug": "weicheng",
+        "name": "渭城区",
+        "division_code": "610404",
+        "streets": {
+            "新兴路街道": ["新兴北路社区", "朝阳社区", "彩虹社区"],
+            "中山街道": ["中山社区", "沣河社区"],
+            "文汇路街道": ["文汇社区", "育才社区"],
+        },
+        "departments": ["城市管理局", "住房和城乡建设局", "市场监督管理局", "民政局", "司法局", "卫生健康局"],
+    },
+]
+
+GRIDS_PER_COMMUNITY = 2
+
+
+async def _ensure_tenant(spec: dict) -> Tenant:
+    existing = await Tenant.objects().where(Tenant.slug == spec["slug"]).first()
+    if existing is not None:
+        return existing
+    draft = services.clean_tenant(
+        {"slug": spec["slug"], "name": spec["name"], "division_code": spec["division_code"]}
+    )
+    return await services.create_tenant(draft, status=TenantStatus.active)
+
+
+async def _ensure_units(scope: TenantScope, spec: dict) -> int:
+    created = 0
+    async with scope.transaction(write=True):
+        for street_name, community_names in spec["streets"].items():
+            street = await scope.objects(Street).where(Street.name == street_name).first()
+            if street is None:
+                street = await scope.create(Street, name=street_name)
+                created += 1
+            for community_name in community_names:
+                community = (
+                    await scope.objects(Community)
+                    .where(Community.street == street.id, Community.name == community_name)
+                    .first()
+                )
+                if community is None:
+                    community = await scope.create(Community, street=street.id, name=community_name)
+                    created += 1
+                for number in range(1, GRIDS_PER_COMMUNITY + 1):
+                    grid_name = f"第{number}网格"
+                    grid_exists = await scope.exists(Grid).where(
+                        Grid.community == community.id, Grid.name == grid_name
+                    )
+                    if not grid_exists:
+                        await scope.create(Grid, community=community.id, name=grid_name)
+                        created += 1
+        for department_name in spec["departments"]:
+            if not await scope.exists(Department).where(Department.name == department_name):
+                await scope.create(Department, name=department_name)
+                created += 1
+    return created
+
+
+async def load_demo(report: Callable[[str], None] = print) -> None:
+    for number, spec in enumerate(DISTRICTS, start=1):
+        report(f"[{number}/{len(DISTRICTS)}] {spec['name']} ({spec['slug']})")
+        tenant = await _ensure_tenant(spec)
+        created = await _ensure_units(TenantScope(tenant.id), spec)
+        report(f"      organisation units: {created} new")
+    report("Demo data loaded.")

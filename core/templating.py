@@ -1,0 +1,37 @@
+"""The Jinja2 environment of every page: autoescaped, translated through the catalogues."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+
+from core import clock, i18n
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "pwa" / "templates"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "pwa" / "static"
+
+
+def _format_datetime(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return "" if moment is None else clock.local(moment).strftime(fmt)
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(str(TEMPLATES_DIR))]),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda message, **params: i18n.gettext(message, **params),
+        ngettext=lambda s, p, n, **params: i18n.ngettext(s, p, n, **params),
+        newstyle=True,
+    )
+    env.globals["current_language"] = i18n.current_language
+    env.globals["languages"] = i18n.LANGUAGES
+    env.filters["datetime"] = _format_datetime
+    return env

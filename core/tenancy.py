@@ -1,0 +1,105 @@
+"""Tenant-owned data: the base class of every tenant-owned table, and the one scoped
+helper through which their rows are read and written.
+
+The tenant always comes from the request (``request.state.tenant``), never from user
+input. Code outside this module does not call ``select``/``objects``/``update``/``delete``
+on a tenant-owned table directly: a test checks that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+from piccolo.columns import Integer
+from piccolo.query import Count, Delete, Exists, Objects, Select, Update
+from piccolo.table import Table
+
+from core import db
+
+T = TypeVar("T", bound="TenantOwned")
+
+
+class TenantOwned(Table):
+    """Base class of every tenant-owned table: each row belongs to one district."""
+
+    tenant_id = Integer(index=True, null=False, help_text="The district this row belongs to.")
+
+
+class CrossTenantWrite(Exception):
+    """A row of one tenant was about to be written through another tenant's scope."""
+
+
+class TenantScope:
+    """Reads and writes of tenant-owned rows, always filtered to one tenant."""
+
+    __slots__ = ("tenant_id",)
+
+    def __init__(self, tenant_id: int) -> None:
+        if not isinstance(tenant_id, int) or isinstance(tenant_id, bool) or tenant_id <= 0:
+            raise ValueError("a tenant scope needs a tenant id")
+        self.tenant_id = tenant_id
+
+    def __repr__(self) -> str:
+        return f"TenantScope({self.tenant_id})"
+
+    # Reading ------------------------------------------------------------------------
+
+    def select(self, table: type[T], *columns: Any) -> Select:
+        return table.select(*columns).where(table.tenant_id == self.tenant_id)
+
+    def objects(self, table: type[T]) -> Objects:
+        return table.objects().where(table.tenant_id == self.tenant_id)
+
+    def count(self, table: type[T]) -> Count:
+        return table.count().where(table.tenant_id == self.tenant_id)
+
+    def exists(self, table: type[T]) -> Exists:
+        return table.exists().where(table.tenant_id == self.tenant_id)
+
+    async def get(self, table: type[T], pk: Any, *, for_update: bool = False) -> T | None:
+        """The row with primary key ``pk``, or None. ``for_update`` locks it until the
+        transaction ends (PostgreSQL; SQLite's write transactions already run one at a time),
+        which is what a read-modify-write needs."""
+        query = self.objects(table).where(table._meta.primary_key == pk)
+        if for_update and not db.is_sqlite():
+            query = query.lock_rows()
+        return await query.first()
+
+    # Writing ------------------------------------------------------------------------
+
+    def new(self, table: type[T], **values: Any) -> T:
+        """An unsaved row of ``table`` that belongs to this tenant."""
+        if values.get("tenant_id", self.tenant_id) != self.tenant_id:
+            raise CrossTenantWrite(f"{table.__name__} row for tenant {values['tenant_id']}")
+        return table(tenant_id=self.tenant_id, **{k: v for k, v in values.items() if k != "tenant_id"})
+
+    async def create(self, table: type[T], **values: Any) -> T:
+        row = self.new(table, **values)
+        await row.save()
+        return row
+
+    async def save(self, row: TenantOwned) -> None:
+        """Save a row that was read through this scope."""
+        if row.tenant_id != self.tenant_id:
+            raise CrossTenantWrite(f"{type(row).__name__} row of tenant {row.tenant_id}")
+        await row.save()
+
+    def update(self, table: type[T], values: dict[Any, Any]) -> Update:
+        if any(getattr(key, "_meta", None) and key._meta.name == "tenant_id" for key in values) or (
+            "tenant_id" in values
+        ):
+            raise CrossTenantWrite("a row's tenant is never changed")
+        return table.update(values).where(table.tenant_id == self.tenant_id)
+
+    def delete(self, table: type[T]) -> Delete:
+        return table.delete().where(table.tenant_id == self.tenant_id)
+
+    # Transactions -------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def transaction(self, *, write: bool = False) -> AsyncIterator["TenantScope"]:
+        """One transaction in this tenant's scope (on PostgreSQL it sets ``app.tenant_id``)."""
+        async with db.transaction(self.tenant_id, write=write):
+            yield self

@@ -1,0 +1,119 @@
+"""One place that turns errors into responses: a translated page, or problem-details JSON
+(RFC 9457) for ``/api/`` paths. A person never sees a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from jinja2 import TemplateNotFound
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException
+
+from core.errors import GongzhiError, ValidationFailed
+from core.i18n import Message, N_, gettext, negotiate, reset_language, set_language
+from core.templating import environment
+
+log = logging.getLogger("gongzhi.errors")
+
+_TITLES = {
+    400: N_("Bad request"),
+    403: N_("You do not have access to this page"),
+    404: N_("Page not found"),
+    405: N_("This action is not allowed here"),
+    409: N_("Conflict"),
+    413: N_("What you sent is too large"),
+    422: N_("Some fields need attention"),
+    423: N_("This district is not available"),
+    429: N_("Too many requests; please wait a moment"),
+    500: N_("Something went wrong on our side"),
+}
+
+
+def _translated(value: Any) -> Any:
+    """Field messages become text here, in the language the response is made in."""
+    if isinstance(value, dict):
+        return {name: str(message) for name, message in value.items()}
+    return value
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/schema/openapi.json"
+
+
+def problem(request: Request, status: int, detail: str | None = None, **extra: Any) -> Response:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": gettext(_TITLES.get(status, N_("Error"))),
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    body.update({key: _translated(value) for key, value in extra.items()})
+    return Response(body, status_code=status, media_type="application/problem+json")
+
+
+def page(request: Request, status: int, detail: str | None = None, **context: Any) -> Response:
+    env = environment()
+    try:
+        template = env.get_template(f"errors/{status}.html")
+    except TemplateNotFound:
+        template = env.get_template("errors/generic.html")
+    html = template.render(
+        request=request,
+        status=status,
+        title=gettext(_TITLES.get(status, N_("Error"))),
+        detail=detail,
+        tenant=request.scope.get("state", {}).get("tenant"),
+        **context,
+    )
+    return Response(html, status_code=status, media_type=MediaType.HTML)
+
+
+def respond(request: Request, status: int, detail: Message | str | None = None, **extra: Any) -> Response:
+    # Errors raised in middleware reach here after the request's language was unset, and
+    # unknown paths never set it: settle it again from the request.
+    language = request.scope.get("state", {}).get("language") or negotiate(
+        request.headers.get("accept-language")
+    )
+    token = set_language(language)
+    try:
+        text = str(detail) if detail is not None else None
+        if wants_json(request):
+            return problem(request, status, text, **extra)
+        return page(request, status, text, **extra)
+    finally:
+        reset_language(token)
+
+
+def handle_gongzhi_error(request: Request, exc: GongzhiError) -> Response:
+    extra: dict[str, Any] = {}
+    if isinstance(exc, ValidationFailed):
+        extra["errors"] = exc.errors
+    return respond(request, exc.status_code, exc.detail, **extra)
+
+
+def handle_http_exception(request: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    if status >= 500:
+        log.error("HTTP %s at %s: %s", status, request.url.path, exc.detail)
+    detail = None
+    if status == 413:
+        limit = request.app.state.settings.max_body_bytes
+        detail = Message("The limit is %(size)s.", {"size": f"{limit // 1024} KB"})
+    response = respond(request, status, detail)
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def handle_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error at %s %s", request.method, request.url.path)
+    return respond(request, 500, Message("We have been told about it. Please try again later."))
+
+
+EXCEPTION_HANDLERS = {
+    GongzhiError: handle_gongzhi_error,
+    HTTPException: handle_http_exception,
+    Exception: handle_unexpected,
+}

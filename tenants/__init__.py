@@ -1,0 +1,1 @@
+"""Tenants: districts, their organisation units, onboarding and resolution from the request."""

@@ -1,0 +1,65 @@
+"""Districts (tenants) and their organisation units."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from piccolo.columns import ForeignKey, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from core.tenancy import TenantOwned
+
+
+class TenantStatus(str, Enum):
+    pending = "pending"
+    active = "active"
+    rejected = "rejected"
+    suspended = "suspended"
+
+
+class Tenant(Table, tablename="tenants_tenant"):
+    """A district (区): one tenant of the platform. Platform-level, not tenant-owned."""
+
+    slug = Varchar(length=40, unique=True, help_text="Path segment: /t/{slug}/")
+    name = Varchar(length=100, help_text="Official name, e.g. 秦都区")
+    display_name = Varchar(length=100, help_text="Name shown to residents, e.g. 咸阳市秦都区")
+    division_code = Varchar(length=6, index=True, help_text="Administrative division code, e.g. 610402")
+    province = Varchar(length=50)
+    city = Varchar(length=50)
+    status = Varchar(length=16, default=TenantStatus.pending.value, index=True,
+                     choices=TenantStatus)
+    status_reason = Text(default="", help_text="Why it was rejected or suspended")
+    theme_colour = Varchar(length=7, default="#c8102e")
+    created_at = Timestamptz()
+    status_changed_at = Timestamptz()
+
+
+class Street(TenantOwned, tablename="tenants_street"):
+    """A street office (街道) of a district."""
+
+    name = Varchar(length=100)
+
+
+class Community(TenantOwned, tablename="tenants_community"):
+    """A residents' community (社区) under a street."""
+
+    street = ForeignKey(references=Street, index=True)
+    name = Varchar(length=100)
+
+
+class Grid(TenantOwned, tablename="tenants_grid"):
+    """A grid (网格): the smallest unit, under a community."""
+
+    community = ForeignKey(references=Community, index=True)
+    name = Varchar(length=100)
+
+
+class Department(TenantOwned, tablename="tenants_department"):
+    """A functional department (部门) of a district."""
+
+    name = Varchar(length=100)
+
+
+ORG_UNIT_TABLES = {"street": Street, "community": Community, "grid": Grid, "department": Department}
+
+__all__ = ["Tenant", "TenantStatus", "Street", "Community", "Grid", "Department", "ORG_UNIT_TABLES"]

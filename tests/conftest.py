@@ -1,0 +1,177 @@
+"""Fixtures for the whole suite.
+
+The suite runs once per database engine (Piccolo binds tables to one engine per process):
+``GONGZHI_TEST_DB=sqlite`` (the default) or ``GONGZHI_TEST_DB=postgres``. Each run gets a
+fresh database (a new SQLite file, or a new PostgreSQL database created on the server that
+``GONGZHI_TEST_DATABASE_URL`` names) and its own var/ folder. Tests that need a service
+that is not reachable are skipped loudly; with CI=true a skip fails the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.services import (
+    IN_CI,
+    TEST_DB,
+    admin_database_url,
+    database_url_named,
+    postgres_reachable,
+    redis_reachable,
+    redis_url,
+)
+
+_VAR_DIR = Path(tempfile.mkdtemp(prefix="gongzhi-test-var-"))
+_PG_NAME = f"gongzhi_test_{os.getpid()}_{secrets.token_hex(3)}"
+
+if TEST_DB == "postgres":
+    os.environ["GONGZHI_DATABASE_URL"] = database_url_named(_PG_NAME)
+else:
+    os.environ["GONGZHI_DATABASE_URL"] = f"sqlite:///{_VAR_DIR / 'test.sqlite3'}"
+os.environ["GONGZHI_VAR_DIR"] = str(_VAR_DIR)
+os.environ["GONGZHI_TEST_MODE"] = "1"
+os.environ.pop("GONGZHI_REDIS_URL", None)
+os.environ.pop("GONGZHI_DATABASE_OWNER_URL", None)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return [f"gongzhi: database engine {TEST_DB}, var dir {_VAR_DIR}, CI={IN_CI}"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Engine-specific tests belong to their engine's pass; in the other pass they are left
+    # out (deselected), not skipped.
+    other = "sqlite" if TEST_DB == "postgres" else "postgres"
+    keep, drop = [], []
+    for item in items:
+        (drop if item.get_closest_marker(other) else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    skipped = terminalreporter.stats.get("skipped", [])
+    if skipped:
+        terminalreporter.write_sep("!", f"{len(skipped)} TEST(S) SKIPPED", red=True, bold=True)
+        for report in skipped:
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            terminalreporter.write_line(f"SKIPPED {report.nodeid}: {reason}", red=True)
+        if IN_CI:
+            terminalreporter.write_line("CI=true: nothing may be skipped; failing the run.", red=True)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if IN_CI and reporter is not None and reporter.stats.get("skipped") and exitstatus == 0:
+        session.exitstatus = 1
+
+
+@pytest.fixture(scope="session")
+async def database():
+    """A fresh, migrated database for this run."""
+    from core import db, migrate
+
+    if TEST_DB == "postgres":
+        if not await postgres_reachable():
+            message = f"PostgreSQL is not reachable at {admin_database_url()}"
+            if IN_CI:
+                pytest.exit(message, returncode=1)
+            pytest.skip(message)
+        import asyncpg
+
+        admin = await asyncpg.connect(admin_database_url())
+        await admin.execute(f'CREATE DATABASE "{_PG_NAME}"')
+        await admin.close()
+    await db.start()
+    await migrate.apply(lambda line: None)
+    yield
+    await db.stop()
+    if TEST_DB == "postgres":
+        import asyncpg
+
+        admin = await asyncpg.connect(admin_database_url())
+        await admin.execute(f'DROP DATABASE IF EXISTS "{_PG_NAME}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture(autouse=True)
+async def clean_database(request: pytest.FixtureRequest):
+    """Every test starts with empty tables (and the real clock)."""
+    from core import clock
+
+    yield
+    clock.reset()
+    if "database" not in request.fixturenames:
+        return
+    from core import db
+
+    tables = db.all_tables()
+    if db.is_sqlite():
+        for table in reversed(tables):
+            await table.raw(f'DELETE FROM "{table._meta.tablename}"')
+    else:
+        names = ", ".join(f'"{table._meta.tablename}"' for table in tables)
+        await tables[0].raw(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+async def app(database):
+    from core.app import create_app
+    from core.config import Settings
+
+    return create_app(Settings.from_env())
+
+
+@pytest.fixture
+async def client(app):
+    from tests.http import http_client
+
+    async with http_client(app) as test_client:
+        yield test_client
+
+
+async def _make_tenant(slug: str, name: str, code: str, status: str = "active"):
+    from tenants import services
+    from tenants.tables import TenantStatus
+
+    draft = services.clean_tenant({"slug": slug, "name": name, "division_code": code})
+    return await services.create_tenant(draft, status=TenantStatus(status))
+
+
+@pytest.fixture
+async def tenant(database):
+    """An active district: 咸阳市秦都区 at /t/qindu/."""
+    return await _make_tenant("qindu", "秦都区", "610402")
+
+
+@pytest.fixture
+async def other_tenant(database):
+    """A second active district: 咸阳市渭城区 at /t/weicheng/."""
+    return await _make_tenant("weicheng", "渭城区", "610404")
+
+
+@pytest.fixture
+def make_tenant(database):
+    return _make_tenant
+
+
+@pytest.fixture
+async def redis(database):
+    """The URL of a reachable Redis (skipped loudly, or failed in CI, when there is none)."""
+    url = redis_url()
+    if not await redis_reachable(url):
+        message = f"Redis is not reachable at {url}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
+
+
+__all__ = ["asyncio"]

@@ -1,0 +1,96 @@
+"""The ``gongzhi`` command, run as a person runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+GONGZHI = [sys.executable, "-m", "core.cli"]
+
+
+def run(args: list[str], env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(GONGZHI + args, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GONGZHI_")}
+    env["GONGZHI_VAR_DIR"] = str(tmp_path / "var")
+    env["LANG"] = "en_US.UTF-8"
+    env.pop("LC_ALL", None)
+    env.pop("LC_MESSAGES", None)
+    return env
+
+
+@pytest.mark.sqlite
+def test_serve_refuses_an_unmigrated_database_and_names_the_command(cli_env):
+    result = run(["serve", "--port", "1"], cli_env)
+    assert result.returncode == 1
+    assert "gongzhi migrate" in result.stderr
+
+
+@pytest.mark.sqlite
+def test_serve_refuses_several_workers_on_sqlite(cli_env):
+    result = run(["serve", "--workers", "2"], cli_env)
+    assert result.returncode == 1
+    assert "SQLite takes one process" in result.stderr
+
+
+@pytest.mark.sqlite
+def test_migrate_reports_progress_and_is_idempotent(cli_env):
+    first = run(["migrate"], cli_env)
+    assert first.returncode == 0, first.stderr
+    assert "Applying" in first.stdout and "[1/" in first.stdout
+    assert (Path(cli_env["GONGZHI_VAR_DIR"]) / "gongzhi.sqlite3").exists()
+    second = run(["migrate"], cli_env)
+    assert second.returncode == 0
+    assert "up to date" in second.stdout
+
+
+@pytest.mark.sqlite
+def test_tenant_commands(cli_env):
+    assert run(["migrate"], cli_env).returncode == 0
+    created = run(["tenant", "create", "--slug", "liquan", "--name", "礼泉县", "--division-code", "610425"], cli_env)
+    assert created.returncode == 0, created.stderr
+    assert "咸阳市礼泉县" in created.stdout and "pending" in created.stdout
+
+    duplicate = run(["tenant", "create", "--slug", "liquan", "--name", "礼泉县", "--division-code", "610425"], cli_env)
+    assert duplicate.returncode == 1
+    assert "already taken" in duplicate.stderr
+
+    in_chinese = run(["tenant", "create", "--slug", "liquan", "--name", "礼泉县", "--division-code", "610425"],
+                     {**cli_env, "LANG": "zh_CN.UTF-8"})
+    assert "这个网址已被使用" in in_chinese.stderr
+
+    bad = run(["tenant", "create", "--slug", "Li Quan", "--name", "礼泉县", "--division-code", "６１０４２５"], cli_env)
+    assert bad.returncode == 1
+    assert "slug:" in bad.stderr and "division_code:" in bad.stderr
+
+    assert "pending" in run(["tenant", "list"], cli_env).stdout
+    no_reason = run(["tenant", "reject", "liquan"], cli_env)
+    assert no_reason.returncode != 0
+    assert run(["tenant", "approve", "liquan"], cli_env).returncode == 0
+    suspended = run(["tenant", "suspend", "liquan", "--reason", "系统迁移"], cli_env)
+    assert "suspended" in suspended.stdout
+    listing = run(["tenant", "list", "--status", "suspended"], cli_env).stdout
+    assert "liquan" in listing and "系统迁移" in listing
+    assert run(["tenant", "resume", "liquan"], cli_env).returncode == 0
+    again = run(["tenant", "resume", "liquan"], cli_env)
+    assert again.returncode == 1 and "cannot be changed" in again.stderr
+
+
+@pytest.mark.sqlite
+def test_demo_is_idempotent(cli_env):
+    assert run(["migrate"], cli_env).returncode == 0
+    first = run(["demo"], cli_env)
+    assert first.returncode == 0, first.stderr
+    assert "秦都区" in first.stdout and "渭城区" in first.stdout
+    second = run(["demo"], cli_env)
+    assert second.returncode == 0
+    assert "0 new" in second.stdout and " new" in second.stdout
+    listing = run(["tenant", "list", "--status", "active"], cli_env).stdout
+    assert "qindu" in listing and "weicheng" in listing

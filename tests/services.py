@@ -1,0 +1,50 @@
+"""Where the test suite finds PostgreSQL and Redis (``GONGZHI_TEST_*``, defaulting to 127.0.0.1)."""
+
+from __future__ import annotations
+
+import os
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+TEST_DB = os.environ.get("GONGZHI_TEST_DB", "sqlite")
+
+
+def admin_database_url() -> str:
+    """A database on the test server that can create and drop test databases."""
+    return os.environ.get("GONGZHI_TEST_DATABASE_OWNER_URL") or os.environ.get(
+        "GONGZHI_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+    )
+
+
+def database_url_named(name: str) -> str:
+    """The admin URL with its database replaced by ``name``."""
+    base = admin_database_url()
+    prefix, _slash, rest = base.rpartition("/")
+    query = ("?" + rest.split("?", 1)[1]) if "?" in rest else ""
+    return f"{prefix}/{name}{query}"
+
+
+def redis_url() -> str:
+    return os.environ.get("GONGZHI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+async def postgres_reachable() -> bool:
+    import asyncpg
+
+    try:
+        connection = await asyncpg.connect(admin_database_url(), timeout=3)
+    except Exception:
+        return False
+    await connection.close()
+    return True
+
+
+async def redis_reachable(url: str) -> bool:
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        return bool(await client.ping())
+    except Exception:
+        return False
+    finally:
+        await client.aclose()
