@@ -36,6 +36,14 @@ DISTRICTS = [
 
 GRIDS_PER_COMMUNITY = 2
 
+# A district that is not serving, so that what residents then see can be shown and tested.
+SUSPENDED = {
+    "slug": "xingping",
+    "name": "兴平市",
+    "division_code": "610481",
+    "reason": "服务合同续签中，暂停服务，数据均已保留。",
+}
+
 
 async def _ensure_tenant(spec: dict) -> Tenant:
     existing = await Tenant.objects().where(Tenant.slug == spec["slug"]).first()
@@ -85,4 +93,8 @@ async def load_demo(report: Callable[[str], None] = print) -> None:
         tenant = await _ensure_tenant(spec)
         created = await _ensure_units(TenantScope(tenant.id), spec)
         report(f"      organisation units: {created} new")
+    report(f"[+] {SUSPENDED['name']} ({SUSPENDED['slug']}), suspended")
+    suspended = await _ensure_tenant(SUSPENDED)
+    if suspended.status == TenantStatus.active.value:
+        await services.change_status(SUSPENDED["slug"], "suspend", SUSPENDED["reason"])
     report("Demo data loaded.")

@@ -1,0 +1,80 @@
+# Gongzhi: the two commands are `make run` and `make test`; the rest are parts of them.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PYTEST := $(PY) -m pytest
+E2E_ARGS := -o testpaths=e2e -p no:cacheprovider --tracing retain-on-failure \
+            --screenshot only-on-failure --output var/e2e-results
+
+.PHONY: run install test test-fast test-sqlite test-postgres e2e browser messages lock clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: install, migrate, load the demo and serve http://127.0.0.1:8000
+run: install
+	$(VENV)/bin/gongzhi migrate
+	$(VENV)/bin/gongzhi demo
+	@echo
+	@echo "  Gongzhi is starting on http://127.0.0.1:8000/"
+	@echo "    platform:  http://127.0.0.1:8000/"
+	@echo "    districts: http://127.0.0.1:8000/t/qindu/  http://127.0.0.1:8000/t/weicheng/"
+	@echo "    demo log-ins: see README.md"
+	@echo
+	$(VENV)/bin/gongzhi serve --host 127.0.0.1 --port 8000
+
+## make test: the whole suite: SQLite pass, PostgreSQL pass, then the e2e journeys
+test: install browser
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+	$(MAKE) e2e
+
+## make test-fast: the development tier (SQLite, no slow tests, no browser)
+test-fast: install
+	$(PYTEST) tests -q -m "not slow"
+
+test-sqlite: install
+	GONGZHI_TEST_DB=sqlite $(PYTEST) tests -q
+
+test-postgres: install
+	GONGZHI_TEST_DB=postgres $(PYTEST) tests -q
+
+## make e2e: the Playwright journeys alone (add ARGS=--base-url=http://host:port for a running instance)
+e2e: install browser
+	$(PYTEST) e2e $(E2E_ARGS) $(ARGS)
+
+## browser: Chromium for the journeys (GONGZHI_CHROMIUM, else Debian's, installed when missing)
+browser:
+	@if [ -n "$$GONGZHI_CHROMIUM" ] && [ -x "$$GONGZHI_CHROMIUM" ]; then exit 0; fi; \
+	if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "cjk"; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Chromium and CJK fonts from Debian…"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	else \
+		echo "The journeys need Chromium: install Debian's 'chromium' and 'fonts-noto-cjk', or set GONGZHI_CHROMIUM." >&2; \
+		exit 1; \
+	fi
+
+## make messages: update the catalogues in pwa/locales from the code and templates
+messages: install
+	@mkdir -p var
+	$(VENV)/bin/pybabel extract -F babel.cfg -k Message -k N_ --no-location --sort-output -o var/messages.pot .
+	$(VENV)/bin/pybabel update -i var/messages.pot -d pwa/locales -D messages --no-fuzzy-matching --ignore-obsolete --no-location
+	@echo "Now translate the new empty msgstr entries in pwa/locales/zh_Hans/LC_MESSAGES/messages.po"
+
+## make lock: refresh constraints.txt from a clean install of pyproject's ranges
+lock:
+	rm -rf var/lock-venv && $(PYTHON) -m venv var/lock-venv
+	var/lock-venv/bin/pip install --quiet -e '.[test]'
+	(echo '# Exact versions for reproducible installs: pip install -c constraints.txt -e ".[test]"'; \
+	 echo '# Refresh: make lock'; \
+	 var/lock-venv/bin/pip freeze --exclude-editable | grep -v '^gongzhi') > constraints.txt
+	rm -rf var/lock-venv
+
+clean:
+	rm -rf $(VENV) var/e2e-results .pytest_cache
