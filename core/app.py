@@ -6,6 +6,7 @@ import logging
 
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
@@ -15,6 +16,7 @@ from litestar.template.config import TemplateConfig
 
 from core import db
 from core.config import Settings
+from core.secrets import derived_key
 from core.templating import STATIC_DIR, environment
 from core.web.context import LanguageMiddleware
 from core.web.errors import EXCEPTION_HANDLERS
@@ -28,6 +30,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     db.configure(settings.database_url)
 
     # Imported here so that the engine named by the settings is bound first.
+    from core.accounts.routes import DistrictLoginController, LoginController, logout
+    from core.accounts.sessions import SessionMiddleware
+    from tenants.admin_routes import PlatformAdminController
+    from tenants.console_routes import ConsoleHomeController
+    from tenants.onboarding_routes import OnboardingController
     from tenants.resolution import TenantMiddleware
     from tenants.routes import DistrictHomeController, landing
 
@@ -47,10 +54,24 @@ def create_app(settings: Settings | None = None) -> Litestar:
             readyz,
             landing,
             DistrictHomeController,
+            LoginController,
+            DistrictLoginController,
+            logout,
+            OnboardingController,
+            PlatformAdminController,
+            ConsoleHomeController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        include_in_schema=False),
         ],
-        middleware=[LanguageMiddleware(), TenantMiddleware()],
+        middleware=[LanguageMiddleware(), TenantMiddleware(), SessionMiddleware()],
+        csrf_config=CSRFConfig(
+            secret=derived_key(settings, "csrf").hex(),
+            cookie_name="gongzhi_csrf",
+            header_name="x-csrf-token",
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="lax",
+            cookie_httponly=True,
+        ),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment())),
         openapi_config=OpenAPIConfig(

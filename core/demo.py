@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from core.accounts import roles, services as accounts
 from core.tenancy import TenantScope
 from tenants import services
 from tenants.tables import Community, Department, Grid, Street, Tenant, TenantStatus
@@ -35,6 +36,28 @@ DISTRICTS = [
 ]
 
 GRIDS_PER_COMMUNITY = 2
+
+# Every demo account has this password (README lists the log-ins).
+DEMO_PASSWORD = "gongzhi2026"
+PLATFORM_ADMIN = ("周立平", "13900000000")
+
+# (name, phone, roles, unit kind, unit name): unit names are looked up in the district.
+PEOPLE = {
+    "qindu": [
+        ("王建华", "13900000001", [roles.DISTRICT_ADMIN], "", ""),
+        ("李秀英", "13900000011", [roles.STAFF], "community", "北大街社区"),
+        ("张伟", "13900000012", [roles.GRID_WORKER], "grid", "北大街社区/第1网格"),
+        ("马志强", "13900000013", [roles.DEPARTMENT_STAFF], "department", "城市管理局"),
+        ("刘芳", "13900000021", [roles.RESIDENT], "community", "北大街社区"),
+        ("陈明", "13900000022", [roles.RESIDENT], "community", "西兰路社区"),
+    ],
+    "weicheng": [
+        ("杨丽", "13900000002", [roles.DISTRICT_ADMIN], "", ""),
+        ("赵磊", "13900000031", [roles.STAFF], "community", "新兴北路社区"),
+        ("孙强", "13900000032", [roles.GRID_WORKER], "grid", "新兴北路社区/第1网格"),
+        ("吴敏", "13900000041", [roles.RESIDENT], "community", "朝阳社区"),
+    ],
+}
 
 # A district that is not serving, so that what residents then see can be shown and tested.
 SUSPENDED = {
@@ -87,12 +110,51 @@ async def _ensure_units(scope: TenantScope, spec: dict) -> int:
     return created
 
 
+async def _ensure_person(name: str, phone: str) -> tuple[int, bool]:
+    identifier = accounts.Identifier("phone", phone)
+    person = await accounts.find_person(identifier)
+    if person is not None:
+        return person.id, False
+    return (await accounts.create_person(name, identifier, DEMO_PASSWORD)).id, True
+
+
+async def _unit_id(scope: TenantScope, kind: str, name: str) -> int | None:
+    if kind == "community":
+        row = await scope.select(Community, Community.id).where(Community.name == name).first()
+    elif kind == "grid":
+        community_name, grid_name = name.split("/")
+        community = await scope.select(Community, Community.id).where(Community.name == community_name).first()
+        row = await scope.select(Grid, Grid.id).where(
+            Grid.community == community["id"], Grid.name == grid_name).first()
+    elif kind == "department":
+        row = await scope.select(Department, Department.id).where(Department.name == name).first()
+    else:
+        return None
+    return row["id"]
+
+
+async def _ensure_people(scope: TenantScope, slug: str) -> int:
+    created = 0
+    for name, phone, held, unit_kind, unit_name in PEOPLE[slug]:
+        person_id, new = await _ensure_person(name, phone)
+        created += new
+        unit_id = await _unit_id(scope, unit_kind, unit_name)
+        await accounts.add_membership(scope, person_id, held, unit_kind, unit_id)
+    return created
+
+
 async def load_demo(report: Callable[[str], None] = print) -> None:
+    admin_id, new = await _ensure_person(*PLATFORM_ADMIN)
+    await accounts.grant_platform_role(admin_id, roles.PLATFORM_ADMIN)
+    report(f"Platform admin {PLATFORM_ADMIN[0]} ({PLATFORM_ADMIN[1]}){' created' if new else ''}")
     for number, spec in enumerate(DISTRICTS, start=1):
         report(f"[{number}/{len(DISTRICTS)}] {spec['name']} ({spec['slug']})")
         tenant = await _ensure_tenant(spec)
-        created = await _ensure_units(TenantScope(tenant.id), spec)
+        scope = TenantScope(tenant.id)
+        created = await _ensure_units(scope, spec)
         report(f"      organisation units: {created} new")
+        people = await _ensure_people(scope, spec["slug"])
+        report(f"      people: {people} new")
     report(f"[+] {SUSPENDED['name']} ({SUSPENDED['slug']}), suspended")
     suspended = await _ensure_tenant(SUSPENDED)
     if suspended.status == TenantStatus.active.value:

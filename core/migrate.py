@@ -6,6 +6,8 @@ package); apps run in dependency order.
 
 from __future__ import annotations
 
+import contextlib
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -62,7 +64,8 @@ async def apply(report: Callable[[str], None] = print) -> int:
         report(f"  [{number}/{len(todo)}] {item.app_name}: {item.migration_id}")
         manager = await module.forwards()
         if isinstance(manager, MigrationManager):
-            await manager.run()
+            with contextlib.redirect_stdout(io.StringIO()):  # Piccolo's own chatter
+                await manager.run()
         await Migration.insert(Migration(name=item.migration_id, app_name=item.app_name)).run()
     report("Done.")
     return len(todo)

@@ -17,6 +17,11 @@ def _format_datetime(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return "" if moment is None else clock.local(moment).strftime(fmt)
 
 
+def _current_actor(request):
+    """The signed-in person of a request, for templates (None when nobody is)."""
+    return request.scope.get("state", {}).get("actor") if request is not None else None
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -33,5 +38,6 @@ def environment() -> Environment:
     )
     env.globals["current_language"] = i18n.current_language
     env.globals["languages"] = i18n.LANGUAGES
+    env.globals["current_actor"] = _current_actor
     env.filters["datetime"] = _format_datetime
     return env

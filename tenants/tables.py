@@ -7,6 +7,7 @@ from enum import Enum
 from piccolo.columns import ForeignKey, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
+from core.i18n import N_
 from core.tenancy import TenantOwned
 
 
@@ -15,6 +16,14 @@ class TenantStatus(str, Enum):
     active = "active"
     rejected = "rejected"
     suspended = "suspended"
+
+
+STATUS_LABELS = {
+    TenantStatus.pending.value: N_("Pending"),
+    TenantStatus.active.value: N_("Active"),
+    TenantStatus.rejected.value: N_("Rejected"),
+    TenantStatus.suspended.value: N_("Suspended"),
+}
 
 
 class Tenant(Table, tablename="tenants_tenant"):

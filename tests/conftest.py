@@ -175,3 +175,38 @@ async def redis(database):
 
 
 __all__ = ["asyncio"]
+
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def make_person(database):
+    async def make(name: str = "王芳", phone: str = "13800000001", password: str = PASSWORD, *,
+                   platform_roles: tuple[str, ...] = ()):
+        from core.accounts import services
+
+        person = await services.create_person(name, services.Identifier("phone", phone), password)
+        for role in platform_roles:
+            await services.grant_platform_role(person.id, role)
+        return person
+
+    return make
+
+
+@pytest.fixture
+async def platform_admin(make_person):
+    return await make_person("周立平", "13900000000", platform_roles=("platform_admin",))
+
+
+@pytest.fixture
+def sign_in():
+    """Sign ``client`` in through the log-in form, as a browser would."""
+    from tests.http import post_form
+
+    async def sign(client, phone: str, password: str = PASSWORD, login_path: str = "/login"):
+        response = await post_form(client, login_path, {"identifier": phone, "password": password})
+        assert response.status_code == 303, response.text
+        return response
+
+    return sign

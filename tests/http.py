@@ -10,3 +10,18 @@ def http_client(app):
     import httpx
 
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1")
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form in a page."""
+    import re
+
+    match = re.search(r'name="_csrf_token" value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+async def post_form(client, form_page: str, data: dict, action: str | None = None, **kwargs):
+    """Open ``form_page`` as a browser would, then post ``data`` to its form (or to ``action``)."""
+    page = await client.get(form_page, **kwargs)
+    return await client.post(action or form_page, data={**data, "_csrf_token": csrf_token(page.text)}, **kwargs)

@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import TemplateNotFound
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
+from litestar.response import Redirect
 
 from core.errors import GongzhiError, ValidationFailed
 from core.i18n import Message, N_, gettext, negotiate, reset_language, set_language
@@ -87,10 +88,25 @@ def respond(request: Request, status: int, detail: Message | str | None = None, 
 
 
 def handle_gongzhi_error(request: Request, exc: GongzhiError) -> Response:
+    from core.accounts.guards import NotSignedIn
+
+    if isinstance(exc, NotSignedIn) and not wants_json(request):
+        return _to_login(request)
     extra: dict[str, Any] = {}
     if isinstance(exc, ValidationFailed):
         extra["errors"] = exc.errors
     return respond(request, exc.status_code, exc.detail, **extra)
+
+
+def _to_login(request: Request) -> Response:
+    from urllib.parse import quote
+
+    tenant = request.scope.get("state", {}).get("tenant")
+    login = f"/t/{tenant.slug}/login" if tenant is not None else "/login"
+    # The path as the browser sent it (Litestar's own path drops a trailing slash).
+    path = request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
+    target = path + (f"?{request.url.query}" if request.url.query else "")
+    return Redirect(f"{login}?next={quote(target, safe='/')}", status_code=303)
 
 
 def handle_http_exception(request: Request, exc: HTTPException) -> Response:

@@ -1,0 +1,1 @@
+"""Accounts: platform-wide people, their platform roles, memberships in districts, sessions."""

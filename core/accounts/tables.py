@@ -1,0 +1,55 @@
+"""People (platform-wide), their platform roles, memberships in districts, and sessions."""
+
+from __future__ import annotations
+
+from piccolo.columns import Boolean, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+from core.tenancy import TenantOwned
+
+
+class Person(Table, tablename="accounts_person"):
+    """One person, one account, across every district."""
+
+    display_name = Varchar(length=50)
+    phone = Varchar(length=20, null=True, default=None, unique=True, help_text="Mainland mobile, 11 digits")
+    email = Varchar(length=254, null=True, default=None, unique=True, help_text="Lower-cased")
+    password_hash = Varchar(length=255, null=True, default=None, help_text="argon2id")
+    language = Varchar(length=8, default="", help_text="Chosen UI language; empty follows the browser")
+    elderly_mode = Boolean(default=False)
+    created_at = Timestamptz()
+
+
+class PlatformRole(Table, tablename="accounts_platform_role"):
+    """A role the person holds on the platform itself (platform admin, publisher)."""
+
+    person = ForeignKey(references=Person, index=True, on_delete=OnDelete.cascade)
+    role = Varchar(length=64)
+
+
+class Membership(TenantOwned, tablename="accounts_membership"):
+    """A person's place in one district, optionally scoped to an organisation unit."""
+
+    person = ForeignKey(references=Person, index=True)
+    unit_kind = Varchar(length=32, default="", help_text="street, community, grid, department, or a plugin's")
+    unit_id = Integer(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class MembershipRole(TenantOwned, tablename="accounts_membership_role"):
+    """One role of a membership (a membership can hold several)."""
+
+    membership = ForeignKey(references=Membership, index=True, on_delete=OnDelete.cascade)
+    role = Varchar(length=64)
+
+
+class Session(Table, tablename="accounts_session"):
+    """A signed-in browser. Only a hash of the cookie's token is kept."""
+
+    token_hash = Varchar(length=64, unique=True)
+    person = ForeignKey(references=Person, index=True, on_delete=OnDelete.cascade)
+    created_at = Timestamptz()
+    last_seen_at = Timestamptz()
+    expires_at = Timestamptz(index=True)
+    user_agent = Varchar(length=255, default="")

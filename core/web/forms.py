@@ -1,0 +1,46 @@
+"""Reading form posts and answering them: what routes share for HTML forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.response import Redirect, Template
+
+from core.errors import ValidationFailed
+from core.i18n import Message
+
+# Fields never sent back into a page.
+_NEVER_ECHOED = {"password", "password_confirm", "_csrf_token"}
+
+
+async def form_data(request: Request) -> dict[str, str]:
+    """The posted form as a dict of the last value of each field."""
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+def echo(data: dict[str, str]) -> dict[str, str]:
+    """What was typed, to put back into the form (passwords excepted)."""
+    return {key: value for key, value in data.items() if key not in _NEVER_ECHOED}
+
+
+def form_errors(error: ValidationFailed) -> dict[str, str]:
+    return {name: str(message) for name, message in error.errors.items()}
+
+
+def rerender(template: str, data: dict[str, str], errors: dict[str, Message] | ValidationFailed,
+             status_code: int = 422, **context: Any) -> Template:
+    """The form again, with each error next to its field and what was typed kept."""
+    if isinstance(errors, ValidationFailed):
+        errors = errors.errors
+    return Template(
+        template,
+        context={"values": echo(data), "errors": {name: str(m) for name, m in errors.items()}, **context},
+        status_code=status_code,
+    )
+
+
+def see_other(path: str) -> Redirect:
+    """Post/redirect/get: a 303 to the next page."""
+    return Redirect(path, status_code=303)

@@ -1,0 +1,62 @@
+"""/admin: the platform admin approves, rejects, suspends and resumes districts."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Template
+
+from core.accounts.guards import platform_role
+from core.accounts.roles import PLATFORM_ADMIN
+from core.errors import Conflict
+from core.forms import FieldError, text
+from core.web.forms import form_data, see_other
+from tenants import services
+from tenants.tables import STATUS_LABELS, TenantStatus
+
+REASON_MAX = 500
+ACTIONS = ("approve", "reject", "suspend", "resume")
+
+
+async def _page(errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
+                status_code: int = 200) -> Template:
+    tenants = await services.list_tenants()
+    return Template(
+        "platform/admin.html",
+        context={
+            "pending": [t for t in tenants if t.status == TenantStatus.pending.value],
+            "others": [t for t in tenants if t.status != TenantStatus.pending.value],
+            "errors": errors or {},
+            "values": values or {},
+            "status_labels": STATUS_LABELS,
+        },
+        status_code=status_code,
+    )
+
+
+class PlatformAdminController(Controller):
+    path = "/admin"
+
+    @get("/", name="platform_admin")
+    async def home(self, request: Request) -> Template:
+        platform_role(request, PLATFORM_ADMIN)
+        return await _page()
+
+    @post("/tenants/{slug:str}/{action:str}", status_code=303)
+    async def change(self, request: Request, slug: FromPath[str], action: FromPath[str]) -> Response:
+        platform_role(request, PLATFORM_ADMIN)
+        if action not in ACTIONS:
+            raise NotFoundException()
+        data = await form_data(request)
+        field = f"reason-{slug}"
+        try:
+            reason = text(data.get("reason"), max_length=REASON_MAX, required=False, multiline=True)
+        except FieldError as error:
+            return await _page({field: str(error.message)}, {field: data.get("reason", "")}, 422)
+        try:
+            await services.change_status(slug, action, reason)
+        except Conflict as conflict:
+            return await _page({field: str(conflict.detail)}, {field: data.get("reason", "")}, 409)
+        return see_other("/admin")
+

@@ -1,0 +1,79 @@
+"""/admin: only platform admins; approve, reject with a reason, suspend and resume."""
+
+import pytest
+
+from tenants.tables import Tenant
+from tests.http import csrf_token
+
+
+async def _admin_page(client):
+    return await client.get("/admin", headers={"Accept-Language": "zh-CN"})
+
+
+async def _act(client, slug, action, reason=None):
+    page = await _admin_page(client)
+    data = {"_csrf_token": csrf_token(page.text)}
+    if reason is not None:
+        data["reason"] = reason
+    return await client.post(f"/admin/tenants/{slug}/{action}", data=data, headers={"Accept-Language": "zh-CN"})
+
+
+async def test_admin_needs_sign_in_and_the_platform_role(client, make_person, sign_in):
+    response = await client.get("/admin")
+    assert response.status_code == 303 and response.headers["location"] == "/login?next=/admin"
+    await make_person("刘芳", "13800000021")
+    await sign_in(client, "13800000021")
+    assert (await client.get("/admin")).status_code == 403
+
+
+async def test_approve(client, platform_admin, sign_in, make_tenant):
+    await make_tenant("liquan", "礼泉县", "610425", "pending")
+    response = await sign_in(client, "13900000000")
+    assert response.headers["location"] == "/admin"
+    page = await _admin_page(client)
+    assert "咸阳市礼泉县" in page.text and "待审核的入驻申请" in page.text
+    assert (await _act(client, "liquan", "approve")).status_code == 303
+    assert (await Tenant.objects().where(Tenant.slug == "liquan").first()).status == "active"
+    assert (await client.get("/t/liquan/")).status_code == 200
+
+
+async def test_reject_needs_a_reason_and_keeps_what_was_typed(client, platform_admin, sign_in, make_tenant):
+    await make_tenant("liquan", "礼泉县", "610425", "pending")
+    await sign_in(client, "13900000000")
+    empty = await _act(client, "liquan", "reject", "   ")
+    assert empty.status_code == 409
+    assert "请填写原因" in empty.text
+    too_long = await _act(client, "liquan", "reject", "理" * 5000)
+    assert too_long.status_code == 422
+    assert "最多 500 个字符" in too_long.text
+    assert "理" * 5000 in too_long.text
+    nul = await _act(client, "liquan", "reject", "材料\x00不全")
+    assert nul.status_code == 422
+    assert (await Tenant.objects().where(Tenant.slug == "liquan").first()).status == "pending"
+
+    done = await _act(client, "liquan", "reject", "行政区划代码与申请材料不符")
+    assert done.status_code == 303
+    shown = await client.get("/t/liquan/", headers={"Accept-Language": "zh-CN"})
+    assert shown.status_code == 423 and "行政区划代码与申请材料不符" in shown.text
+
+
+async def test_suspend_and_resume(client, platform_admin, sign_in, tenant):
+    await sign_in(client, "13900000000")
+    assert (await _act(client, "qindu", "suspend", "系统迁移")).status_code == 303
+    assert (await client.get("/t/qindu/")).status_code == 423
+    assert (await _act(client, "qindu", "resume")).status_code == 303
+    assert (await client.get("/t/qindu/")).status_code == 200
+
+
+@pytest.mark.parametrize("action", ["delete", "approve-all"])
+async def test_unknown_actions_are_404(client, platform_admin, sign_in, tenant, action):
+    await sign_in(client, "13900000000")
+    assert (await _act(client, "qindu", action)).status_code == 404
+
+
+async def test_admin_posts_need_the_csrf_token(client, platform_admin, sign_in, make_tenant):
+    await make_tenant("liquan", "礼泉县", "610425", "pending")
+    await sign_in(client, "13900000000")
+    response = await client.post("/admin/tenants/liquan/approve", data={})
+    assert response.status_code == 403
+    assert (await Tenant.objects().where(Tenant.slug == "liquan").first()).status == "pending"
