@@ -17,6 +17,7 @@ from litestar.template.config import TemplateConfig
 from core import db
 from core.config import Settings
 from core.secrets import derived_key
+from core.throttle import Throttle
 from core.templating import STATIC_DIR, environment
 from core.web.context import LanguageMiddleware
 from core.web.errors import EXCEPTION_HANDLERS
@@ -30,6 +31,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     db.configure(settings.database_url)
 
     # Imported here so that the engine named by the settings is bound first.
+    from core.accounts.account_routes import AccountController, switch_language
+    from core.accounts.registration_routes import RegistrationController
+    from core.accounts.reset_routes import PasswordResetController
     from core.accounts.routes import DistrictLoginController, LoginController, logout
     from core.accounts.sessions import SessionMiddleware
     from tenants.admin_routes import PlatformAdminController
@@ -57,6 +61,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             LoginController,
             DistrictLoginController,
             logout,
+            RegistrationController,
+            AccountController,
+            switch_language,
+            PasswordResetController,
             OnboardingController,
             PlatformAdminController,
             ConsoleHomeController,
@@ -79,7 +87,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         request_max_body_size=settings.max_body_bytes,
-        state=State({"settings": settings}),
+        state=State({"settings": settings, "throttle": Throttle(settings.redis_url)}),
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         debug=False,

@@ -28,6 +28,12 @@ class Settings:
     max_body_bytes: int = 1_048_576
     secure_cookies: bool = False
     allowed_hosts: tuple[str, ...] = field(default_factory=tuple)
+    smtp_url: str | None = None
+    mail_from: str = "Gongzhi <no-reply@gongzhi.localhost>"
+    public_url: str = "http://127.0.0.1:8000"
+    trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
+    staff_idle_minutes: int = 30
+    resident_idle_days: int = 14
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -43,7 +49,18 @@ class Settings:
             test_mode=_env("TEST_MODE") == "1",
             max_body_bytes=int(_env("MAX_BODY_BYTES", "1048576")),
             secure_cookies=_env("SECURE_COOKIES") == "1",
+            smtp_url=_env("SMTP_URL"),
+            mail_from=_env("MAIL_FROM", "Gongzhi <no-reply@gongzhi.localhost>"),
+            public_url=_env("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+            trusted_proxies=tuple(p.strip() for p in (_env("TRUSTED_PROXIES", "") or "").split(",") if p.strip()),
+            staff_idle_minutes=int(_env("STAFF_IDLE_MINUTES", "30")),
+            resident_idle_days=int(_env("RESIDENT_IDLE_DAYS", "14")),
         )
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where the development message providers write what they would send."""
+        return self.var_dir / "outbox"
 
     @property
     def is_sqlite(self) -> bool:

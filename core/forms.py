@@ -66,13 +66,16 @@ def email(value: Any, *, required: bool = True) -> str:
 
 
 def phone(value: Any, *, required: bool = True) -> str:
-    """A mainland China mobile number: 11 digits starting with 1 (spaces, dashes, +86 allowed)."""
-    value = text(value, max_length=20, required=required)
+    """A mainland China mobile number: 11 digits starting with 1.
+
+    Typed the way people type them: full-width digits (from a Chinese input method),
+    spaces, dashes, with or without +86 or 0086; normalised, then validated.
+    """
+    value = text(value, max_length=30, required=required)
     if not value:
         return ""
-    if _FULL_WIDTH_DIGITS.search(value):
-        raise FieldError(Message("Use half-width digits (0-9), not full-width ones."))
-    compact = re.sub(r"[\s-]", "", value)
+    value = unicodedata.normalize("NFKC", value)  # full-width digits and ＋ become ASCII
+    compact = re.sub(r"[\s\-()]", "", value)
     if compact.startswith("+86"):
         compact = compact[3:]
     elif compact.startswith("0086"):

@@ -2,13 +2,16 @@
 
 from piccolo.conf.apps import AppConfig
 
-from core.accounts.tables import Membership, MembershipRole, Person, PlatformRole, Session
+from core.accounts.tables import Membership, MembershipRole, OneTimeCode, Person, PlatformRole, Session
+from core.audit.tables import AuditEntry
 from core.config import PROJECT_ROOT
+from core.throttle import ThrottleCounter
 
 APP_CONFIG = AppConfig(
     app_name="core",
     migrations_folder_path=str(PROJECT_ROOT / "migrations" / "core"),
-    table_classes=[Person, PlatformRole, Membership, MembershipRole, Session],
+    table_classes=[Person, PlatformRole, Membership, MembershipRole, Session, OneTimeCode, AuditEntry,
+                   ThrottleCounter],
     migration_dependencies=[],
     commands=[],
 )

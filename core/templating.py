@@ -22,6 +22,13 @@ def _current_actor(request):
     return request.scope.get("state", {}).get("actor") if request is not None else None
 
 
+def _elderly_mode(request) -> bool:
+    """Elderly mode is on in this browser (set from the account, or by the switch)."""
+    if request is None:
+        return False
+    return request.cookies.get("gongzhi_elderly") == "1"
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -39,5 +46,6 @@ def environment() -> Environment:
     env.globals["current_language"] = i18n.current_language
     env.globals["languages"] = i18n.LANGUAGES
     env.globals["current_actor"] = _current_actor
+    env.globals["elderly_mode"] = _elderly_mode
     env.filters["datetime"] = _format_datetime
     return env

@@ -32,6 +32,8 @@ def clean_application(data: Mapping[str, Any]) -> Application:
     admin_name = form.field("admin_name", accounts.clean_display_name)
     identifier = form.field("identifier", accounts.clean_identifier)
     password = form.field("password", accounts.clean_password)
+    if password and identifier and passwords.is_weak(password, identifier.value):
+        form.error("password", Message(passwords.WEAK_MESSAGE))
     form.raise_if_invalid()
     assert draft is not None
     return Application(district=draft, admin_name=admin_name, identifier=identifier, password=password)

@@ -113,12 +113,22 @@ async def clean_database(request: pytest.FixtureRequest):
     from core import db
 
     tables = db.all_tables()
+    names = [table._meta.tablename for table in tables]
     if db.is_sqlite():
-        for table in reversed(tables):
-            await table.raw(f'DELETE FROM "{table._meta.tablename}"')
+        # The audit log's triggers refuse deletes: lift them for the clean-up, then restore.
+        triggers = await tables[0].raw(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'core_audit_entry'")
+        async with db.transaction(write=True):
+            for trigger in triggers:
+                await tables[0].raw(f'DROP TRIGGER "{trigger["name"]}"')
+            for name in reversed(names):
+                await tables[0].raw(f'DELETE FROM "{name}"')
+            for trigger in triggers:
+                await tables[0].raw(trigger["sql"])
     else:
-        names = ", ".join(f'"{table._meta.tablename}"' for table in tables)
-        await tables[0].raw(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        async with db.transaction(write=True):
+            await tables[0].raw("SET LOCAL session_replication_role = replica")
+            await tables[0].raw("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE")
 
 
 @pytest.fixture

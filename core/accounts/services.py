@@ -54,9 +54,7 @@ def clean_identifier(value: Any) -> Identifier:
         return Identifier("email", email(raw))
     try:
         return Identifier("phone", phone(raw))
-    except FieldError as error:
-        if error.message.msgid.startswith("Use half-width"):
-            raise
+    except FieldError:
         raise FieldError(Message("Enter an 11-digit mobile number or an email address.")) from None
 
 

@@ -1,6 +1,7 @@
 """Server-side sessions: the cookie holds a random token, the database a hash of it.
 
-A session ends at log-out, after ``IDLE`` without use, or ``LIFETIME`` after log-in.
+A session ends at log-out, after its idle timeout without use (30 minutes for staff, two
+weeks for residents, both configurable), or ``LIFETIME`` after log-in.
 """
 
 from __future__ import annotations
@@ -20,38 +21,60 @@ from core.accounts.tables import Person, Session
 
 COOKIE_NAME = "gongzhi_session"
 LIFETIME = timedelta(days=30)
-IDLE = timedelta(days=7)
 # last_seen_at is written at most this often, so that reads stay reads.
 TOUCH_EVERY = timedelta(minutes=5)
 
 
-def _hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What the database keeps of a session token."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def start(person_id: int, user_agent: str = "") -> str:
-    """A new session for the person; returns the token for the cookie."""
+
+
+async def start(person_id: int, idle: timedelta, user_agent: str = "", client_address: str = "",
+                replacing: str | None = None) -> str:
+    """A new session for the person; returns the token for the cookie.
+
+    ``replacing`` is the token the browser held before: that session ends, so a log-in
+    always gets a fresh token (no session fixation).
+    """
+    if replacing:
+        await end(replacing)
     token = secrets.token_urlsafe(32)
     now = clock.now()
     await Session(
-        token_hash=_hash(token), person=person_id, created_at=now, last_seen_at=now,
-        expires_at=now + LIFETIME, user_agent=user_agent[:255],
+        token_hash=token_hash(token), person=person_id, created_at=now, last_seen_at=now,
+        expires_at=now + LIFETIME, idle_seconds=int(idle.total_seconds()), user_agent=user_agent[:255],
+        client_address=client_address[:64],
     ).save()
     return token
 
 
+async def idle_timeout(settings, person_id: int) -> timedelta:
+    """Staff and admins (anyone with a console or platform role) get the short idle timeout."""
+    from core.accounts.roles import CONSOLE_ROLES
+    from core.platform_scope import person_memberships
+
+    if await services.platform_roles(person_id):
+        return timedelta(minutes=settings.staff_idle_minutes)
+    if any(roles & CONSOLE_ROLES for roles in (await person_memberships(person_id)).values()):
+        return timedelta(minutes=settings.staff_idle_minutes)
+    return timedelta(days=settings.resident_idle_days)
+
+
 async def end(token: str) -> None:
-    await Session.delete().where(Session.token_hash == _hash(token))
+    await Session.delete().where(Session.token_hash == token_hash(token))
 
 
 async def actor_for_token(token: str) -> services.Actor | None:
     if not token or len(token) > 100:
         return None
-    session = await Session.objects().where(Session.token_hash == _hash(token)).first()
+    session = await Session.objects().where(Session.token_hash == token_hash(token)).first()
     if session is None:
         return None
     now = clock.now()
-    if session.expires_at <= now or session.last_seen_at + IDLE <= now:
+    if session.expires_at <= now or session.last_seen_at + timedelta(seconds=session.idle_seconds) <= now:
         await Session.delete().where(Session.id == session.id)
         return None
     if now - session.last_seen_at >= TOUCH_EVERY:

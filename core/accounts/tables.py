@@ -52,4 +52,18 @@ class Session(Table, tablename="accounts_session"):
     created_at = Timestamptz()
     last_seen_at = Timestamptz()
     expires_at = Timestamptz(index=True)
+    idle_seconds = Integer(default=1800, help_text="Ends after this long unused (staff shorter)")
     user_agent = Varchar(length=255, default="")
+    client_address = Varchar(length=64, default="")
+
+
+class OneTimeCode(Table, tablename="accounts_one_time_code"):
+    """A six-digit code sent to a phone or an email address; only its keyed hash is kept."""
+
+    purpose = Varchar(length=32, help_text="register, login, reset")
+    target = Varchar(length=254, index=True, help_text="The normalised phone number or email")
+    code_hash = Varchar(length=64)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    attempts = Integer(default=0)
+    used_at = Timestamptz(null=True, default=None)

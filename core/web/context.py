@@ -1,7 +1,8 @@
 """Per-request context: the language of the response.
 
-The language follows ``Accept-Language`` (a person's own choice comes with accounts) and
-is kept in a context variable so services and templates translate without being passed it.
+The language is the one a person chose (the ``gongzhi_language`` cookie, set by the switch on
+every page and at log-in from their account), else the best match for ``Accept-Language``.
+It is kept in a context variable so services and templates translate without being passed it.
 """
 
 from __future__ import annotations
@@ -13,10 +14,23 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from core import i18n
 
 
+LANGUAGE_COOKIE = "gongzhi_language"
+ELDERLY_COOKIE = "gongzhi_elderly"
+
+
+def _cookie(header: str, name: str) -> str | None:
+    for part in header.split(";"):
+        key, _sep, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return None
+
+
 class LanguageMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         headers = Headers.from_scope(scope)
-        language = i18n.negotiate(headers.get("accept-language"))
+        chosen = _cookie(headers.get("cookie", ""), LANGUAGE_COOKIE)
+        language = chosen if chosen in i18n.LANGUAGES else i18n.negotiate(headers.get("accept-language"))
         scope.setdefault("state", {})["language"] = language
         token = i18n.set_language(language)
         try:

@@ -47,13 +47,14 @@ def test_digits_rejects(value, msgid):
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("13800138000", "13800138000"), ("+86 138-0013-8000", "13800138000"), ("0086 13800138000", "13800138000")],
+    [("13800138000", "13800138000"), ("+86 138-0013-8000", "13800138000"), ("0086 13800138000", "13800138000"),
+     ("１３８００１３８０００", "13800138000"), ("＋８６ １３８ ００１３ ８０００", "13800138000")],
 )
 def test_phone_normalises(value, expected):
     assert forms.phone(value) == expected
 
 
-@pytest.mark.parametrize("value", ["12345", "23800138000", "138001380001", "１３８００１３８０００"])
+@pytest.mark.parametrize("value", ["12345", "23800138000", "138001380001", "+1 13800138000", "１３８ABC"])
 def test_phone_rejects(value):
     with pytest.raises(forms.FieldError):
         forms.phone(value)

@@ -70,13 +70,68 @@ async def test_next_goes_only_to_this_site(client, make_person):
         assert response.headers["location"] == expected
 
 
-async def test_idle_and_old_sessions_end(client, make_person, sign_in):
+async def test_residents_stay_signed_in_for_two_weeks_idle(client, make_person, sign_in):
     await make_person("王芳", "13800000001")
     await sign_in(client, "13800000001")
+    clock.advance(timedelta(days=13))
     assert "王芳" in (await client.get("/")).text
-    clock.advance(sessions.IDLE + timedelta(minutes=1))
+    clock.advance(timedelta(days=14, minutes=1))
     assert "王芳" not in (await client.get("/")).text
     assert await Session.count() == 0
+
+
+async def test_staff_sessions_end_after_30_minutes_idle(client, tenant, make_person, sign_in):
+    person = await make_person("王建华", "13900000001")
+    await services.add_membership(TenantScope(tenant.id), person.id, ["staff"])
+    await sign_in(client, "13900000001")
+    clock.advance(timedelta(minutes=20))
+    assert (await client.get("/t/qindu/console/")).status_code == 200
+    clock.advance(timedelta(minutes=31))
+    assert (await client.get("/t/qindu/console/")).status_code == 303
+
+
+async def test_sessions_end_a_month_after_log_in_even_when_used(client, make_person, sign_in):
+    await make_person("王芳", "13800000001")
+    await sign_in(client, "13800000001")
+    for _ in range(3):
+        clock.advance(timedelta(days=10, minutes=1))
+        await client.get("/")
+    assert "王芳" not in (await client.get("/")).text
+
+
+async def test_a_log_in_replaces_the_session_the_browser_had(client, make_person, sign_in):
+    await make_person("王芳", "13800000001")
+    await sign_in(client, "13800000001")
+    first = client.cookies.get(sessions.COOKIE_NAME)
+    await sign_in(client, "13800000001")
+    assert client.cookies.get(sessions.COOKIE_NAME) != first
+    assert await Session.count() == 1
+
+
+async def test_log_ins_are_throttled_per_account(client, make_person):
+    from core.audit.tables import AuditEntry
+
+    await make_person("王芳", "13800000001")
+    for _ in range(10):
+        response = await post_form(client, "/login", {"identifier": "13800000001", "password": "wrong guess"})
+        assert response.status_code == 400
+    response = await post_form(client, "/login", {"identifier": "13800000001", "password": PASSWORD},
+                               headers={"Accept-Language": "zh-CN"})
+    assert response.status_code == 429
+    assert "尝试次数过多" in response.text
+    assert await Session.count() == 0
+    assert await AuditEntry.count().where(AuditEntry.action == "login.failed") == 11
+    clock.advance(timedelta(minutes=16))
+    assert (await post_form(client, "/login", {"identifier": "13800000001", "password": PASSWORD})).status_code == 303
+
+
+async def test_log_ins_are_audited(client, make_person, sign_in):
+    from core.audit.tables import AuditEntry
+
+    person = await make_person("王芳", "13800000001")
+    await sign_in(client, "13800000001")
+    entry = await AuditEntry.objects().where(AuditEntry.action == "login.succeeded").first()
+    assert entry.actor_id == person.id and entry.client_address == "127.0.0.1"
 
 
 async def test_district_log_in_leads_staff_to_the_console(client, tenant, make_person, sign_in):

@@ -25,7 +25,7 @@ def test_clean_identifier(value, kind, normalised):
     assert services.clean_identifier(value) == services.Identifier(kind, normalised)
 
 
-@pytest.mark.parametrize("value", ["", "12345", "li@", "１３８００１３８０００"])
+@pytest.mark.parametrize("value", ["", "12345", "li@", "１３８"])
 def test_clean_identifier_rejects(value):
     with pytest.raises(FieldError):
         services.clean_identifier(value)

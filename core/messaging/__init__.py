@@ -1,0 +1,1 @@
+"""Sending messages to people: SMS through a gateway hook, email through SMTP."""
