@@ -11,6 +11,7 @@ from core.accounts.guards import platform_role
 from core.accounts.roles import PLATFORM_ADMIN
 from core.errors import Conflict
 from core.forms import FieldError, text
+from core.web.client import client_address
 from core.web.forms import form_data, see_other
 from tenants import services
 from tenants.tables import STATUS_LABELS, TenantStatus
@@ -45,7 +46,7 @@ class PlatformAdminController(Controller):
 
     @post("/tenants/{slug:str}/{action:str}", status_code=303)
     async def change(self, request: Request, slug: FromPath[str], action: FromPath[str]) -> Response:
-        platform_role(request, PLATFORM_ADMIN)
+        admin = platform_role(request, PLATFORM_ADMIN)
         if action not in ACTIONS:
             raise NotFoundException()
         data = await form_data(request)
@@ -55,7 +56,8 @@ class PlatformAdminController(Controller):
         except FieldError as error:
             return await _page({field: str(error.message)}, {field: data.get("reason", "")}, 422)
         try:
-            await services.change_status(slug, action, reason)
+            await services.change_status(slug, action, reason, actor_id=admin.id,
+                                         client_address=client_address(request))
         except Conflict as conflict:
             return await _page({field: str(conflict.detail)}, {field: data.get("reason", "")}, 409)
         return see_other("/admin")

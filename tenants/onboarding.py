@@ -8,6 +8,7 @@ from typing import Any, Mapping
 from core import db
 from core.accounts import passwords, services as accounts
 from core.accounts.roles import DISTRICT_ADMIN
+from core.audit import services as audit
 from core.errors import Conflict, ValidationFailed
 from core.forms import Form
 from core.i18n import Message
@@ -39,7 +40,7 @@ def clean_application(data: Mapping[str, Any]) -> Application:
     return Application(district=draft, admin_name=admin_name, identifier=identifier, password=password)
 
 
-async def submit(application: Application) -> Tenant:
+async def submit(application: Application, client_address: str = "") -> Tenant:
     """Create the pending district and its admin's membership (and the admin's account if new).
 
     Sending the same application again (same applicant, same address) returns the
@@ -63,6 +64,8 @@ async def submit(application: Application) -> Tenant:
         except Conflict as conflict:
             raise ValidationFailed({conflict.extra.get("field", "slug"): conflict.detail}) from None
         await accounts.add_membership(TenantScope(tenant.id), person.id, [DISTRICT_ADMIN])
+        await audit.record(audit.TENANT_CREATED, actor_id=person.id, target=f"tenant:{tenant.slug}",
+                           client_address=client_address)
     return tenant
 
 

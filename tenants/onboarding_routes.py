@@ -8,6 +8,7 @@ from litestar.response import Template
 
 from core.errors import ValidationFailed
 from tenants import onboarding, services
+from core.web.client import client_address
 from core.web.forms import form_data, rerender, see_other
 
 
@@ -23,7 +24,7 @@ class OnboardingController(Controller):
         data = await form_data(request)
         try:
             application = onboarding.clean_application(data)
-            tenant = await onboarding.submit(application)
+            tenant = await onboarding.submit(application, client_address(request))
         except ValidationFailed as error:
             return rerender("platform/onboard.html", data, error)
         return see_other(f"/onboard/{tenant.slug}")

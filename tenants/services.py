@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from core import clock, db
+from core.audit import services as audit
 from core.errors import Conflict, NotFound
 from core.forms import FieldError, Form, digits, text
 from core.i18n import Message
@@ -127,7 +128,8 @@ _TRANSITIONS = {
 }
 
 
-async def change_status(slug: str, action: str, reason: str = "") -> Tenant:
+async def change_status(slug: str, action: str, reason: str = "", *, actor_id: int | None = None,
+                        client_address: str = "") -> Tenant:
     """Approve, reject (with a reason), suspend (with a reason) or resume a district.
 
     Nothing is deleted: a rejected or suspended district keeps all its data.
@@ -147,4 +149,6 @@ async def change_status(slug: str, action: str, reason: str = "") -> Tenant:
         tenant.status_reason = reason.strip() if target is not TenantStatus.active else ""
         tenant.status_changed_at = clock.now()
         await tenant.save([Tenant.status, Tenant.status_reason, Tenant.status_changed_at])
+        await audit.record(audit.TENANT_STATUS.format(action=action), actor_id=actor_id,
+                           target=f"tenant:{tenant.slug}", client_address=client_address, reason=tenant.status_reason)
     return tenant

@@ -25,3 +25,22 @@ async def post_form(client, form_page: str, data: dict, action: str | None = Non
     """Open ``form_page`` as a browser would, then post ``data`` to its form (or to ``action``)."""
     page = await client.get(form_page, **kwargs)
     return await client.post(action or form_page, data={**data, "_csrf_token": csrf_token(page.text)}, **kwargs)
+
+
+def last_code(to: str) -> str:
+    """The newest code the development outbox holds for a phone number."""
+    from core.config import Settings
+    from core.messaging import outbox
+
+    messages = outbox.read(Settings.from_env().outbox_dir / "sms", to=to)
+    assert messages, f"no SMS was sent to {to}"
+    return messages[-1]["code"]
+
+
+def last_email(to: str) -> dict:
+    from core.config import Settings
+    from core.messaging import outbox
+
+    messages = outbox.read(Settings.from_env().outbox_dir / "email", to=to)
+    assert messages, f"no email was sent to {to}"
+    return messages[-1]

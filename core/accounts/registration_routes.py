@@ -49,8 +49,9 @@ class RegistrationController(Controller):
             return rerender("accounts/register.html", data, error, tenant=tenant, step="details", **choices)
         await codes.issue(request.app.state.settings, request.app.state.throttle, "register",
                           details.identifier.kind, details.identifier.value, client_address(request))
+        values = {**data, "identifier": details.identifier.value}
         return Template("accounts/register.html", context={
-            "tenant": tenant, "values": data, "errors": {}, "step": "code", **choices})
+            "tenant": tenant, "values": values, "errors": {}, "step": "code", **choices})
 
     @post("/confirm", status_code=303)
     async def confirm(self, request: Request) -> Response:

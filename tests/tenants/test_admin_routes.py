@@ -77,3 +77,14 @@ async def test_admin_posts_need_the_csrf_token(client, platform_admin, sign_in, 
     response = await client.post("/admin/tenants/liquan/approve", data={})
     assert response.status_code == 403
     assert (await Tenant.objects().where(Tenant.slug == "liquan").first()).status == "pending"
+
+
+async def test_status_changes_are_audited(client, platform_admin, sign_in, make_tenant):
+    from core.audit import services as audit
+
+    await make_tenant("liquan", "礼泉县", "610425", "pending")
+    await sign_in(client, "13900000000")
+    await _act(client, "liquan", "reject", "材料不全")
+    [entry] = [e for e in await audit.platform_entries() if e.action.startswith("tenant.")]
+    assert (entry.action, entry.actor, entry.target, entry.details) == (
+        "tenant.reject", "周立平", "tenant:liquan", {"reason": "材料不全"})
