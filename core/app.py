@@ -22,6 +22,7 @@ from core.templating import STATIC_DIR, environment
 from core.web.context import LanguageMiddleware
 from core.web.errors import EXCEPTION_HANDLERS
 from core.web.health import healthz, readyz
+from core.web.security import add_security_headers
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -32,6 +33,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     # Imported here so that the engine named by the settings is bound first.
     from core.accounts.account_routes import AccountController, switch_language
+    from core.accounts.api_routes import DistrictApiController
+    from core.accounts.token_routes import ClientKeyController, TokenController
     from core.accounts.registration_routes import RegistrationController
     from core.accounts.reset_routes import PasswordResetController
     from core.accounts.routes import DistrictLoginController, LoginController, logout
@@ -65,6 +68,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountController,
             switch_language,
             PasswordResetController,
+            DistrictApiController,
+            TokenController,
+            ClientKeyController,
             OnboardingController,
             PlatformAdminController,
             ConsoleHomeController,
@@ -88,6 +94,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         request_max_body_size=settings.max_body_bytes,
         state=State({"settings": settings, "throttle": Throttle(settings.redis_url)}),
+        before_send=[add_security_headers],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         debug=False,

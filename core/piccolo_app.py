@@ -2,7 +2,15 @@
 
 from piccolo.conf.apps import AppConfig
 
-from core.accounts.tables import Membership, MembershipRole, OneTimeCode, Person, PlatformRole, Session
+from core.accounts.tables import (
+    ApiCredential,
+    Membership,
+    MembershipRole,
+    OneTimeCode,
+    Person,
+    PlatformRole,
+    Session,
+)
 from core.audit.tables import AuditEntry
 from core.config import PROJECT_ROOT
 from core.throttle import ThrottleCounter
@@ -11,7 +19,7 @@ APP_CONFIG = AppConfig(
     app_name="core",
     migrations_folder_path=str(PROJECT_ROOT / "migrations" / "core"),
     table_classes=[Person, PlatformRole, Membership, MembershipRole, Session, OneTimeCode, AuditEntry,
-                   ThrottleCounter],
+                   ThrottleCounter, ApiCredential],
     migration_dependencies=[],
     commands=[],
 )

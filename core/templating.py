@@ -8,6 +8,7 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
 from core import clock, i18n
+from core.web.security import csp_nonce
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "pwa" / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "pwa" / "static"
@@ -47,5 +48,6 @@ def environment() -> Environment:
     env.globals["languages"] = i18n.LANGUAGES
     env.globals["current_actor"] = _current_actor
     env.globals["elderly_mode"] = _elderly_mode
+    env.globals["csp_nonce"] = lambda request: csp_nonce(request.scope) if request is not None else ""
     env.filters["datetime"] = _format_datetime
     return env

@@ -38,6 +38,7 @@ async def _page(errors: dict[str, str] | None = None, values: dict[str, str] | N
 
 class PlatformAdminController(Controller):
     path = "/admin"
+    opt = {"auth": "session"}
 
     @get("/", name="platform_admin")
     async def home(self, request: Request) -> Template:

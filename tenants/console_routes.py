@@ -12,6 +12,7 @@ from tenants.tables import Community, Department, Grid, Street
 
 class ConsoleHomeController(Controller):
     path = "/t/{slug:str}/console"
+    opt = {"auth": "session"}
 
     @get("/", name="console_home")
     async def home(self, request: Request) -> Template:

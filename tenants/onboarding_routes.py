@@ -14,6 +14,7 @@ from core.web.forms import form_data, rerender, see_other
 
 class OnboardingController(Controller):
     path = "/onboard"
+    opt = {"auth": "none"}
 
     @get("/", name="onboard")
     async def form(self) -> Template:

@@ -11,7 +11,7 @@ from tenants.resolution import ResolvedTenant, current_tenant
 from tenants.tables import Community, Street, TenantStatus
 
 
-@get("/", name="landing")
+@get("/", name="landing", opt={"auth": "none"})
 async def landing() -> Template:
     districts = await services.list_tenants(TenantStatus.active)
     return Template("platform/landing.html", context={"districts": districts})
@@ -19,6 +19,7 @@ async def landing() -> Template:
 
 class DistrictHomeController(Controller):
     path = "/t/{slug:str}"
+    opt = {"auth": "none"}
     dependencies = {"tenant": Provide(current_tenant, sync_to_thread=False)}
 
     @get("/", name="district_home")

@@ -67,3 +67,25 @@ class OneTimeCode(Table, tablename="accounts_one_time_code"):
     expires_at = Timestamptz()
     attempts = Integer(default=0)
     used_at = Timestamptz(null=True, default=None)
+
+
+class ApiCredential(Table, tablename="accounts_api_credential"):
+    """A credential for the JSON API, of one of three kinds:
+
+    * ``person``: a person's token for one district, with scopes;
+    * ``publisher``: a marketplace publisher's platform token (no district);
+    * ``client``: a named client's key issued by a district (an Open311 client, say).
+
+    Shown once when made; only a hash is kept; revocable; last use recorded.
+    """
+
+    kind = Varchar(length=16)
+    tenant_id = Integer(null=True, default=None, index=True)
+    person_id = Integer(null=True, default=None, index=True, help_text="Owner (person, publisher) or issuer (client)")
+    name = Varchar(length=80)
+    scopes = Varchar(length=500, default="", help_text="Space-separated")
+    prefix = Varchar(length=16, help_text="The token's first characters, to tell tokens apart")
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz()
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)

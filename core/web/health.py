@@ -38,12 +38,12 @@ async def _redis(url: str) -> tuple[bool, str]:
         await client.aclose()
 
 
-@get("/healthz", sync_to_thread=False, include_in_schema=False)
+@get("/healthz", sync_to_thread=False, include_in_schema=False, opt={"auth": "none"})
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@get("/readyz", include_in_schema=False)
+@get("/readyz", include_in_schema=False, opt={"auth": "none"})
 async def readyz(request: Request) -> Response[dict[str, Any]]:
     settings = request.app.state.settings
     checks: dict[str, str] = {}

@@ -1,0 +1,57 @@
+"""The district's JSON API for accounts: who a token belongs to, and the organisation.
+
+Authenticated by API credentials only (``Authorization: Bearer …``); a session cookie alone
+is refused, so these routes need no CSRF token.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get
+
+from core.accounts import credentials, services
+from core.accounts.tables import Person
+from core.errors import NotFound
+from core.i18n import Message
+from tenants.tables import Community, Department, Grid, Street
+
+
+async def _credential(request: Request, scope: str):
+    tenant = request.state.tenant
+    return tenant, await credentials.authenticate(request.headers.get("authorization"), tenant_id=tenant.id,
+                                                  scope=scope)
+
+
+class DistrictApiController(Controller):
+    path = "/api/v1/t/{slug:str}"
+    opt = {"auth": "token", "exclude_from_csrf": True}
+    tags = ["accounts"]
+
+    @get("/me", summary="The person a token belongs to, and their roles in this district")
+    async def me(self, request: Request) -> dict[str, Any]:
+        tenant, credential = await _credential(request, "profile:read")
+        if credential.kind != "person":
+            raise credentials.Forbidden(Message("Only a person's token has a person."))
+        person = await Person.objects().where(Person.id == credential.person_id).first()
+        if person is None:
+            raise NotFound()
+        return {
+            "id": person.id,
+            "display_name": person.display_name,
+            "district": tenant.slug,
+            "roles": sorted(await services.roles_in(tenant.scope, person.id)),
+        }
+
+    @get("/organisation", summary="The district's streets, communities, grids and departments")
+    async def organisation(self, request: Request) -> dict[str, Any]:
+        tenant, _credential_ = await _credential(request, "organisation:read")
+        scope = tenant.scope
+        async with scope.transaction():
+            streets = await scope.select(Street, Street.id, Street.name).order_by(Street.id)
+            communities = await scope.select(Community, Community.id, Community.street, Community.name).order_by(
+                Community.id)
+            grids = await scope.select(Grid, Grid.id, Grid.community, Grid.name).order_by(Grid.id)
+            departments = await scope.select(Department, Department.id, Department.name).order_by(Department.id)
+        return {"district": tenant.slug, "streets": streets, "communities": communities, "grids": grids,
+                "departments": departments}

@@ -1,0 +1,37 @@
+"""Security headers on every response, pages and errors alike."""
+
+import re
+
+import pytest
+
+
+@pytest.mark.parametrize("path", ["/", "/t/qindu/", "/login", "/no/such/page", "/t/nowhere/", "/healthz"])
+async def test_security_headers(client, tenant, path):
+    response = await client.get(path)
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    assert "strict-transport-security" not in response.headers  # plain http here
+
+
+async def test_the_inline_theme_style_carries_this_responses_nonce(client, tenant):
+    first = await client.get("/t/qindu/")
+    nonce = re.search(r'<style nonce="([^"]+)">', first.text).group(1)
+    assert f"'nonce-{nonce}'" in first.headers["content-security-policy"]
+    second = await client.get("/t/qindu/")
+    assert nonce not in second.text
+    assert "<script>" not in first.text
+
+
+async def test_hsts_behind_https(database):
+    from dataclasses import replace
+
+    from core.app import create_app
+    from core.config import Settings
+    from tests.http import http_client
+
+    async with http_client(create_app(replace(Settings.from_env(), secure_cookies=True))) as client:
+        response = await client.get("/healthz")
+    assert response.headers["strict-transport-security"].startswith("max-age=")
