@@ -34,6 +34,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # Imported here so that the engine named by the settings is bound first.
     from core.accounts.account_routes import AccountController, switch_language
     from core.accounts.api_routes import DistrictApiController
+    from core.audit.routes import DistrictAuditController, PlatformAuditController
+    from core.accounts.invitation_routes import ConsoleInvitationController, InvitationController
     from core.accounts.token_routes import ClientKeyController, TokenController
     from core.accounts.registration_routes import RegistrationController
     from core.accounts.reset_routes import PasswordResetController
@@ -42,6 +44,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from tenants.admin_routes import PlatformAdminController
     from tenants.console_routes import ConsoleHomeController
     from tenants.onboarding_routes import OnboardingController
+    from tenants.organisation_routes import OrganisationController
     from tenants.resolution import TenantMiddleware
     from tenants.routes import DistrictHomeController, landing
 
@@ -71,9 +74,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DistrictApiController,
             TokenController,
             ClientKeyController,
+            ConsoleInvitationController,
+            InvitationController,
+            DistrictAuditController,
+            PlatformAuditController,
             OnboardingController,
             PlatformAdminController,
             ConsoleHomeController,
+            OrganisationController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        include_in_schema=False),
         ],

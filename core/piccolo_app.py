@@ -4,6 +4,7 @@ from piccolo.conf.apps import AppConfig
 
 from core.accounts.tables import (
     ApiCredential,
+    Invitation,
     Membership,
     MembershipRole,
     OneTimeCode,
@@ -19,7 +20,7 @@ APP_CONFIG = AppConfig(
     app_name="core",
     migrations_folder_path=str(PROJECT_ROOT / "migrations" / "core"),
     table_classes=[Person, PlatformRole, Membership, MembershipRole, Session, OneTimeCode, AuditEntry,
-                   ThrottleCounter, ApiCredential],
+                   ThrottleCounter, ApiCredential, Invitation],
     migration_dependencies=[],
     commands=[],
 )

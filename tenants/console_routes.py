@@ -1,13 +1,39 @@
-"""The district console's home: who you are here and how the district is organised."""
+"""The district console's home: who you are here and the part of the district you serve.
+
+District admins, and staff whose role covers the whole district, see all of it; staff
+scoped to a street, community, grid or department see only that part.
+"""
 
 from __future__ import annotations
 
 from litestar import Controller, Request, get
 from litestar.response import Template
 
+from core.accounts import services
 from core.accounts.guards import tenant_roles
-from core.accounts.roles import CONSOLE_ROLES, TENANT_ROLES
+from core.accounts.roles import CONSOLE_ROLES, DISTRICT_ADMIN, TENANT_ROLES
 from tenants.tables import Community, Department, Grid, Street
+
+
+def _visible(places, streets, communities, grids, departments):
+    """Only the units under the person's own places (all of them for district-wide roles)."""
+    console_places = [p for p in places if p.roles & CONSOLE_ROLES]
+    if any(DISTRICT_ADMIN in p.roles or not p.unit_kind for p in console_places):
+        return streets, communities, grids, departments
+    wanted = {(p.unit_kind, p.unit_id) for p in console_places}
+    grid_ids = {g["id"] for g in grids if ("grid", g["id"]) in wanted}
+    community_ids = {c["id"] for c in communities if ("community", c["id"]) in wanted
+                     or ("street", c["street"]) in wanted}
+    grid_ids |= {g["id"] for g in grids if g["community"] in community_ids}
+    community_ids |= {g["community"] for g in grids if g["id"] in grid_ids}
+    street_ids = {s["id"] for s in streets if ("street", s["id"]) in wanted}
+    street_ids |= {c["street"] for c in communities if c["id"] in community_ids}
+    return (
+        [s for s in streets if s["id"] in street_ids],
+        [c for c in communities if c["id"] in community_ids],
+        [g for g in grids if g["id"] in grid_ids],
+        [d for d in departments if ("department", d["id"]) in wanted],
+    )
 
 
 class ConsoleHomeController(Controller):
@@ -20,22 +46,24 @@ class ConsoleHomeController(Controller):
         tenant = request.state.tenant
         scope = tenant.scope
         async with scope.transaction():
-            streets = await scope.select(Street, Street.id, Street.name).order_by(Street.id)
-            communities = await scope.select(Community, Community.id, Community.street, Community.name).order_by(
-                Community.id)
-            grid_counts: dict[int, int] = {}
-            for row in await scope.select(Grid, Grid.community):
-                grid_counts[row["community"]] = grid_counts.get(row["community"], 0) + 1
-            departments = await scope.select(Department, Department.name).order_by(Department.id)
+            places = await services.places_of(scope, actor.id)
+            streets, communities, grids, departments = _visible(
+                places,
+                await scope.select(Street, Street.id, Street.name).order_by(Street.id),
+                await scope.select(Community, Community.id, Community.street, Community.name).order_by(Community.id),
+                await scope.select(Grid, Grid.id, Grid.community, Grid.name).order_by(Grid.id),
+                await scope.select(Department, Department.id, Department.name).order_by(Department.id),
+            )
         return Template(
             "console/home.html",
             context={
                 "tenant": tenant,
                 "actor": actor,
+                "is_admin": DISTRICT_ADMIN in roles,
                 "role_labels": [TENANT_ROLES.get(role, role) for role in sorted(roles)],
                 "streets": streets,
                 "communities": communities,
-                "grid_counts": grid_counts,
+                "grids": grids,
                 "departments": departments,
             },
         )

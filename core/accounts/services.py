@@ -155,6 +155,28 @@ async def add_membership(
     return membership
 
 
+@dataclass(frozen=True)
+class Place:
+    """One membership: where in the district (a unit, or the whole district) and which roles."""
+
+    unit_kind: str
+    unit_id: int | None
+    roles: frozenset[str]
+
+
+async def places_of(scope: TenantScope, person_id: int) -> list[Place]:
+    memberships = await scope.select(Membership, Membership.id, Membership.unit_kind, Membership.unit_id).where(
+        Membership.person == person_id)
+    if not memberships:
+        return []
+    rows = await scope.select(MembershipRole, MembershipRole.membership, MembershipRole.role).where(
+        MembershipRole.membership.is_in([m["id"] for m in memberships]))
+    roles: dict[int, set[str]] = {}
+    for row in rows:
+        roles.setdefault(row["membership"], set()).add(row["role"])
+    return [Place(m["unit_kind"], m["unit_id"], frozenset(roles.get(m["id"], ()))) for m in memberships]
+
+
 async def roles_in(scope: TenantScope, person_id: int) -> frozenset[str]:
     """Every role the person holds in the scope's district, over all their memberships."""
     memberships = await scope.select(Membership, Membership.id).where(Membership.person == person_id)

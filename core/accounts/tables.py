@@ -89,3 +89,25 @@ class ApiCredential(Table, tablename="accounts_api_credential"):
     created_at = Timestamptz()
     last_used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+
+
+class Invitation(TenantOwned, tablename="accounts_invitation"):
+    """A district admin's invitation to a person (by phone or email) to hold roles here.
+
+    The secret works both as the last part of the link and as a code to type; only its hash
+    is kept. It expires, can be revoked, and is used once.
+    """
+
+    target_kind = Varchar(length=8, help_text="phone or email")
+    target = Varchar(length=254, index=True)
+    display_name = Varchar(length=50, default="")
+    roles = Varchar(length=500, help_text="Space-separated role names")
+    unit_kind = Varchar(length=32, default="")
+    unit_id = Integer(null=True, default=None)
+    secret_hash = Varchar(length=64, unique=True)
+    invited_by = Integer(null=True, default=None)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    accepted_at = Timestamptz(null=True, default=None)
+    accepted_by = Integer(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
