@@ -32,10 +32,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     db.configure(settings.database_url)
 
     # Imported here so that the engine named by the settings is bound first.
-    from core.accounts.account_routes import AccountController, switch_language
+    from core.accounts.account_routes import AccountController, PersonalDataController, switch_language
     from core.accounts.api_routes import DistrictApiController
     from core.audit.routes import DistrictAuditController, PlatformAuditController
     from core.accounts.invitation_routes import ConsoleInvitationController, InvitationController
+    from core.accounts.second_factor_routes import SecondFactorAccountController, SecondFactorLoginController
     from core.accounts.token_routes import ClientKeyController, TokenController
     from core.accounts.registration_routes import RegistrationController
     from core.accounts.reset_routes import PasswordResetController
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from tenants.console_routes import ConsoleHomeController
     from tenants.onboarding_routes import OnboardingController
     from tenants.organisation_routes import OrganisationController
+    from tenants.security_routes import DistrictSecurityController
     from tenants.resolution import TenantMiddleware
     from tenants.routes import DistrictHomeController, landing
 
@@ -69,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             logout,
             RegistrationController,
             AccountController,
+            PersonalDataController,
             switch_language,
             PasswordResetController,
             DistrictApiController,
@@ -78,10 +81,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             InvitationController,
             DistrictAuditController,
             PlatformAuditController,
+            SecondFactorLoginController,
+            SecondFactorAccountController,
             OnboardingController,
             PlatformAdminController,
             ConsoleHomeController,
             OrganisationController,
+            DistrictSecurityController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        include_in_schema=False),
         ],

@@ -5,6 +5,7 @@ from piccolo.conf.apps import AppConfig
 from core.accounts.tables import (
     ApiCredential,
     Invitation,
+    RecoveryCode,
     Membership,
     MembershipRole,
     OneTimeCode,
@@ -20,7 +21,8 @@ APP_CONFIG = AppConfig(
     app_name="core",
     migrations_folder_path=str(PROJECT_ROOT / "migrations" / "core"),
     table_classes=[Person, PlatformRole, Membership, MembershipRole, Session, OneTimeCode, AuditEntry,
-                   ThrottleCounter, ApiCredential, Invitation],
+                   ThrottleCounter, ApiCredential, Invitation,
+                   RecoveryCode],
     migration_dependencies=[],
     commands=[],
 )

@@ -40,3 +40,41 @@ async def person_memberships(person_id: int) -> dict[int, frozenset[str]]:
     for row in rows:
         roles.setdefault(tenant_of[row["membership"]], set()).add(row["role"])
     return {tenant_id: frozenset(held) for tenant_id, held in roles.items()}
+
+
+@platform_operation("a person's own data across their districts, for their export")
+async def person_membership_details(person_id: int) -> list[dict]:
+    """Every membership of the person, with its district, unit and roles."""
+    from core.accounts.tables import Membership, MembershipRole
+
+    memberships = await Membership.select(
+        Membership.id, Membership.tenant_id, Membership.unit_kind, Membership.unit_id, Membership.created_at
+    ).where(Membership.person == person_id)
+    if not memberships:
+        return []
+    roles: dict[int, list[str]] = {}
+    for row in await MembershipRole.select(MembershipRole.membership, MembershipRole.role).where(
+            MembershipRole.membership.is_in([m["id"] for m in memberships])):
+        roles.setdefault(row["membership"], []).append(row["role"])
+    return [{**m, "roles": sorted(roles.get(m["id"], []))} for m in memberships]
+
+
+@platform_operation("erasing a person: their memberships end in every district")
+async def end_person_memberships(person_id: int) -> int:
+    from core.accounts.tables import Membership, MembershipRole
+
+    memberships = await Membership.select(Membership.id).where(Membership.person == person_id)
+    ids = [m["id"] for m in memberships]
+    if ids:
+        await MembershipRole.delete().where(MembershipRole.membership.is_in(ids))
+        await Membership.delete().where(Membership.id.is_in(ids))
+    return len(ids)
+
+
+@platform_operation("erasing a person: invitations addressed to their phone or email lose the address")
+async def forget_invitation_targets(targets: list[str], pseudonym: str) -> None:
+    from core.accounts.tables import Invitation
+
+    if targets:
+        await Invitation.update({Invitation.target: pseudonym, Invitation.display_name: pseudonym}).where(
+            Invitation.target.is_in(targets))

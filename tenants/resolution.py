@@ -37,6 +37,7 @@ class ResolvedTenant:
     status: str
     status_reason: str
     theme_colour: str
+    require_staff_totp: bool = False
 
     @property
     def scope(self) -> TenantScope:
@@ -75,6 +76,7 @@ async def resolve(slug: str) -> ResolvedTenant:
         await Tenant.select(
             Tenant.id, Tenant.slug, Tenant.name, Tenant.display_name, Tenant.division_code,
             Tenant.province, Tenant.city, Tenant.status, Tenant.status_reason, Tenant.theme_colour,
+            Tenant.require_staff_totp,
         )
         .where(Tenant.slug == slug)
         .first()

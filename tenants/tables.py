@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from piccolo.columns import ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from core.i18n import N_
@@ -39,6 +39,7 @@ class Tenant(Table, tablename="tenants_tenant"):
                      choices=TenantStatus)
     status_reason = Text(default="", help_text="Why it was rejected or suspended")
     theme_colour = Varchar(length=7, default="#c8102e")
+    require_staff_totp = Boolean(default=False, help_text="Staff must use a second factor (TOTP)")
     created_at = Timestamptz()
     status_changed_at = Timestamptz()
 

@@ -8,7 +8,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from core import i18n
-from core.accounts import passwords, services, sessions
+from core.accounts import passwords, personal_data, services, sessions
 from core.accounts.guards import safe_next, signed_in
 from core.accounts.routes import preferences
 from core.accounts.tables import Person, Session
@@ -126,3 +126,38 @@ async def switch_language(request: Request) -> Response:
             await Person.update({Person.language: language}).where(Person.id == actor.id)
     return response
 
+
+
+class PersonalDataController(Controller):
+    path = "/account/data"
+    opt = {"auth": "session"}
+
+    @get("/", name="account_data")
+    async def show(self, request: Request) -> Template:
+        person = await _person(request)
+        return Template("accounts/data.html", context={"person": person, "values": {}, "errors": {}})
+
+    @get("/export.json", name="account_data_export")
+    async def download(self, request: Request) -> Response:
+        person = await _person(request)
+        data = await personal_data.export(person.id)
+        return Response(data, media_type="application/json", headers={
+            "content-disposition": f'attachment; filename="gongzhi-{person.id}.json"', "cache-control": "no-store"})
+
+    @post("/erase", status_code=303)
+    async def erase(self, request: Request) -> Response:
+        person = await _person(request)
+        data = await form_data(request)
+        form = Form(data)
+        if data.get("confirm") != "1":
+            form.error("confirm", Message("Tick the box to confirm."))
+        if person.password_hash and not passwords.verify_password(person.password_hash, data.get("password", "")):
+            form.error("password", Message("This is not your current password."))
+        try:
+            form.raise_if_invalid()
+        except ValidationFailed as error:
+            return rerender("accounts/data.html", {}, error, person=person)
+        await personal_data.erase(person.id, client_address(request))
+        response = see_other("/?erased=1")
+        response.cookies.append(sessions.expired_cookie(secure=request.app.state.settings.secure_cookies))
+        return response

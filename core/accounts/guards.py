@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from litestar import Request
 
 from core.accounts import services
+from core.accounts.roles import CONSOLE_ROLES
 from core.accounts.services import Actor
 from core.errors import GongzhiError, PermissionDenied
 from core.i18n import Message
@@ -20,6 +21,17 @@ class NotSignedIn(GongzhiError):
 
     def __init__(self) -> None:
         super().__init__(Message("Please sign in first."))
+
+
+class SecondFactorRequired(GongzhiError):
+    """The district requires staff to use a second factor, and this person has none yet;
+    pages answer with a redirect to set it up."""
+
+    status_code = 403
+    title = "Forbidden"
+
+    def __init__(self) -> None:
+        super().__init__(Message("This district requires staff to use a second factor. Set it up first."))
 
 
 def current_actor(request: Request) -> Actor | None:
@@ -47,6 +59,8 @@ async def tenant_roles(request: Request, allowed: Iterable[str]) -> tuple[Actor,
     roles = await services.roles_in(tenant.scope, actor.id)
     if not roles & set(allowed):
         raise PermissionDenied(Message("Your account has no role here that opens this page."))
+    if tenant.require_staff_totp and roles & CONSOLE_ROLES and not actor.has_second_factor:
+        raise SecondFactorRequired()
     return actor, roles
 
 

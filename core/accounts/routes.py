@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from core.accounts import codes, services, sessions
+from core.accounts import codes, second_factor, services, sessions
 from core.accounts import roles as role_names
 from core.accounts.guards import safe_next
 from core.audit import services as audit
@@ -30,10 +30,34 @@ def _tenant(request: Request) -> ResolvedTenant | None:
     return request.scope.get("state", {}).get("tenant")
 
 
+async def _default_destination(request: Request, person: Any) -> str:
+    """In a district: its console for staff, its home for others. On the platform: /admin for
+    platform admins, else the landing page."""
+    tenant = _tenant(request)
+    if tenant is not None:
+        held = await services.roles_in(tenant.scope, person.id)
+        return f"/t/{tenant.slug}/console/" if held & role_names.CONSOLE_ROLES else f"/t/{tenant.slug}/"
+    held = await services.platform_roles(person.id)
+    return "/admin" if role_names.PLATFORM_ADMIN in held else "/"
+
+
 async def complete_sign_in(request: Request, person: Any, next_path: str = "") -> Response:
-    """Start a fresh session for ``person`` and go on: to ``next``, else (in a district) its
-    console for staff or its home for others, else (on the platform) /admin for platform
-    admins or the landing page."""
+    """The first step passed (password, code or invitation): go on to ``next`` (else the
+    default destination), through the second factor first when the person has one."""
+    settings = request.app.state.settings
+    destination = next_path or await _default_destination(request, person)
+    if person.totp_enabled_at is not None:
+        response = see_other("/login/second-factor")
+        response.set_cookie(second_factor.PENDING_COOKIE,
+                            second_factor.pending_token(settings, person.id, destination), path="/",
+                            httponly=True, samesite="lax", secure=settings.secure_cookies,
+                            max_age=int(second_factor.PENDING_LIFETIME.total_seconds()))
+        return response
+    return await start_session(request, person, destination)
+
+
+async def start_session(request: Request, person: Any, destination: str) -> Response:
+    """A fresh session for ``person`` (replacing the browser's old one), then ``destination``."""
     settings = request.app.state.settings
     tenant = _tenant(request)
     token = await sessions.start(
@@ -45,15 +69,9 @@ async def complete_sign_in(request: Request, person: Any, next_path: str = "") -
     )
     await audit.record(audit.LOGIN_SUCCEEDED, actor_id=person.id, tenant_id=tenant.id if tenant else None,
                        client_address=client_address(request))
-    if tenant is not None:
-        held = await services.roles_in(tenant.scope, person.id)
-        default = f"/t/{tenant.slug}/console/" if held & role_names.CONSOLE_ROLES else f"/t/{tenant.slug}/"
-    else:
-        held = await services.platform_roles(person.id)
-        default = "/admin" if role_names.PLATFORM_ADMIN in held else "/"
-    response = see_other(next_path or default)
-    secure = settings.secure_cookies
-    response.cookies.append(sessions.cookie(token, secure=secure))
+    response = see_other(destination)
+    response.cookies.append(sessions.cookie(token, secure=settings.secure_cookies))
+    response.delete_cookie(second_factor.PENDING_COOKIE, path="/")
     preferences(response, settings, language=person.language or None, elderly=person.elderly_mode)
     return response
 

@@ -27,6 +27,7 @@ class Actor:
     phone: str | None
     email: str | None
     platform_roles: frozenset[str]
+    has_second_factor: bool = False
 
     def has_platform_role(self, role: str) -> bool:
         return role in self.platform_roles
@@ -128,6 +129,7 @@ async def actor_for(person: Person) -> Actor:
         phone=person.phone,
         email=person.email,
         platform_roles=await platform_roles(person.id),
+        has_second_factor=person.totp_enabled_at is not None,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -18,6 +18,9 @@ class Person(Table, tablename="accounts_person"):
     password_hash = Varchar(length=255, null=True, default=None, help_text="argon2id")
     language = Varchar(length=8, default="", help_text="Chosen UI language; empty follows the browser")
     elderly_mode = Boolean(default=False)
+    totp_secret = Text(null=True, default=None, help_text="Encrypted TOTP secret; empty when TOTP is off")
+    totp_enabled_at = Timestamptz(null=True, default=None)
+    totp_last_step = Integer(default=0, help_text="The last accepted time step: a code works once")
     created_at = Timestamptz()
 
 
@@ -111,3 +114,11 @@ class Invitation(TenantOwned, tablename="accounts_invitation"):
     accepted_at = Timestamptz(null=True, default=None)
     accepted_by = Integer(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+
+
+class RecoveryCode(Table, tablename="accounts_recovery_code"):
+    """A one-use code that stands in for TOTP when the phone is lost."""
+
+    person = ForeignKey(references=Person, index=True, on_delete=OnDelete.cascade)
+    code_hash = Varchar(length=64)
+    used_at = Timestamptz(null=True, default=None)

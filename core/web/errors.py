@@ -88,14 +88,23 @@ def respond(request: Request, status: int, detail: Message | str | None = None, 
 
 
 def handle_gongzhi_error(request: Request, exc: GongzhiError) -> Response:
-    from core.accounts.guards import NotSignedIn
+    from urllib.parse import quote
+
+    from core.accounts.guards import NotSignedIn, SecondFactorRequired
 
     if isinstance(exc, NotSignedIn) and not wants_json(request):
         return _to_login(request)
+    if isinstance(exc, SecondFactorRequired) and not wants_json(request):
+        path = request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
+        return Redirect(f"/account/second-factor?required=1&next={quote(path, safe='/')}", status_code=303)
     extra: dict[str, Any] = {}
     if isinstance(exc, ValidationFailed):
         extra["errors"] = exc.errors
-    return respond(request, exc.status_code, exc.detail, **extra)
+    response = respond(request, exc.status_code, exc.detail, **extra)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        response.headers["retry-after"] = str(retry_after)
+    return response
 
 
 def _to_login(request: Request) -> Response:

@@ -101,5 +101,6 @@ def test_no_code_queries_a_tenant_owned_table_outside_the_scope():
 def test_platform_scope_lists_its_operations():
     from core import platform_scope
 
-    assert set(platform_scope.OPERATIONS) == {"person_memberships"}
+    assert set(platform_scope.OPERATIONS) == {
+        "person_memberships", "person_membership_details", "end_person_memberships", "forget_invitation_targets"}
     assert all(reason for reason in platform_scope.OPERATIONS.values())
