@@ -142,6 +142,48 @@ def base_url(pytestconfig: pytest.Config, live_server: LiveServer | None) -> str
     return pytestconfig.getoption("--base-url") or live_server.url
 
 
+class Outbox:
+    """The development message providers' outbox of the server under test."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def messages(self, kind: str, to: str) -> list[dict]:
+        import json
+
+        folder = self.folder / kind
+        if not folder.exists():
+            return []
+        found = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.json"))]
+        return [message for message in found if message.get("to") == to]
+
+    def last_sms(self, to: str, timeout: float = 5.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            messages = self.messages("sms", to)
+            if messages:
+                return messages[-1]
+            time.sleep(0.1)
+        raise AssertionError(f"no SMS to {to} in {self.folder}")
+
+
+@pytest.fixture(scope="session")
+def outbox(live_server: LiveServer | None) -> Outbox:
+    """Against --base-url, set GONGZHI_E2E_OUTBOX_DIR to that instance's var/outbox."""
+    if live_server is not None:
+        return Outbox(live_server.var_dir / "outbox")
+    configured = os.environ.get("GONGZHI_E2E_OUTBOX_DIR")
+    if not configured:
+        pytest.fail("journeys that read codes need GONGZHI_E2E_OUTBOX_DIR with --base-url")
+    return Outbox(Path(configured))
+
+
+def unique_phone(prefix: str = "137") -> str:
+    import secrets
+
+    return prefix + "".join(secrets.choice("0123456789") for _ in range(11 - len(prefix)))
+
+
 def assert_no_horizontal_scroll(page) -> None:
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px at {page.viewport_size['width']}px"

@@ -4,14 +4,10 @@ import secrets
 
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import assert_no_horizontal_scroll
+from e2e.conftest import assert_no_horizontal_scroll, unique_phone
 
 DEMO_PASSWORD = "gongzhi2026"
 PLATFORM_ADMIN_PHONE = "13900000000"
-
-
-def _unique_phone() -> str:
-    return "137" + "".join(secrets.choice("0123456789") for _ in range(8))
 
 
 def _apply(page: Page, base_url: str, slug: str, phone: str, name: str = "礼泉县", code: str = "610425"):
@@ -39,7 +35,7 @@ def _sign_out(page: Page):
 
 def test_a_district_onboards_is_approved_and_its_admin_signs_in(page: Page, base_url: str):
     slug = f"liquan-{secrets.token_hex(3)}"
-    phone = _unique_phone()
+    phone = unique_phone()
 
     # The applicant first makes a mistake; the form says where and keeps what was typed.
     _apply(page, base_url, slug, phone, code="６１０４２５")
@@ -72,7 +68,7 @@ def test_a_district_onboards_is_approved_and_its_admin_signs_in(page: Page, base
 
 def test_a_rejected_application_shows_its_reason(page: Page, base_url: str):
     slug = f"xunyi-{secrets.token_hex(3)}"
-    _apply(page, base_url, slug, _unique_phone(), name="旬邑县", code="610429")
+    _apply(page, base_url, slug, unique_phone(), name="旬邑县", code="610429")
     expect(page.get_by_role("status")).to_contain_text("正在等待平台审核")
     status_page = page.url
 
