@@ -107,7 +107,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         request_max_body_size=settings.max_body_bytes,
-        state=State({"settings": settings, "throttle": Throttle(settings.redis_url)}),
+        state=State({"settings": settings, "throttle": Throttle(settings.redis_url, settings.redis_prefix)}),
         before_send=[add_security_headers],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],

@@ -23,6 +23,7 @@ class Settings:
     database_url: str
     database_owner_url: str | None = None
     redis_url: str | None = None
+    redis_prefix: str = "gongzhi"
     master_key_file: Path | None = None
     test_mode: bool = False
     max_body_bytes: int = 1_048_576
@@ -45,6 +46,7 @@ class Settings:
             database_url=database_url,
             database_owner_url=_env("DATABASE_OWNER_URL"),
             redis_url=_env("REDIS_URL"),
+            redis_prefix=_env("REDIS_PREFIX", "gongzhi"),
             master_key_file=Path(master_key) if master_key else None,
             test_mode=_env("TEST_MODE") == "1",
             max_body_bytes=int(_env("MAX_BODY_BYTES", "1048576")),

@@ -39,6 +39,11 @@ class NotFound(GongzhiError):
     title = "Not found"
 
 
+class NotAuthenticated(GongzhiError):
+    status_code = 401
+    title = "Please sign in"
+
+
 class PermissionDenied(GongzhiError):
     status_code = 403
     title = "Forbidden"

@@ -57,8 +57,9 @@ def _window(limit: Limit) -> tuple[int, int]:
 
 
 class Throttle:
-    def __init__(self, redis_url: str | None = None) -> None:
+    def __init__(self, redis_url: str | None = None, prefix: str = "gongzhi") -> None:
         self.redis_url = redis_url
+        self.prefix = prefix  # deployments sharing one Redis keep apart by prefix
         self._redis = None
 
     async def hit(self, limit: Limit, subject: str) -> Verdict:
@@ -73,7 +74,7 @@ class Throttle:
         number, retry_after = _window(limit)
         key = f"{limit.name}:{subject}:{number}"
         if self.redis_url:
-            hits = int(await self._client().get(f"gongzhi:throttle:{key}") or 0)
+            hits = int(await self._client().get(f"{self.prefix}:throttle:{key}") or 0)
         else:
             row = await ThrottleCounter.select(ThrottleCounter.hits).where(ThrottleCounter.key == key).first()
             hits = row["hits"] if row else 0
@@ -87,7 +88,7 @@ class Throttle:
         return self._redis
 
     async def _hit_redis(self, key: str, limit: Limit) -> int:
-        redis_key = f"gongzhi:throttle:{key}"
+        redis_key = f"{self.prefix}:throttle:{key}"
         async with self._client().pipeline(transaction=True) as pipe:
             pipe.incr(redis_key)
             pipe.expire(redis_key, limit.window_seconds + 5)

@@ -12,7 +12,7 @@ from litestar.response import Template
 from core.accounts import services
 from core.accounts.guards import tenant_roles
 from core.accounts.roles import CONSOLE_ROLES, DISTRICT_ADMIN, TENANT_ROLES
-from tenants.tables import Community, Department, Grid, Street
+from tenants import organisation
 
 
 def _visible(places, streets, communities, grids, departments):
@@ -45,15 +45,11 @@ class ConsoleHomeController(Controller):
         actor, roles = await tenant_roles(request, CONSOLE_ROLES)
         tenant = request.state.tenant
         scope = tenant.scope
-        async with scope.transaction():
-            places = await services.places_of(scope, actor.id)
-            streets, communities, grids, departments = _visible(
-                places,
-                await scope.select(Street, Street.id, Street.name).order_by(Street.id),
-                await scope.select(Community, Community.id, Community.street, Community.name).order_by(Community.id),
-                await scope.select(Grid, Grid.id, Grid.community, Grid.name).order_by(Grid.id),
-                await scope.select(Department, Department.id, Department.name).order_by(Department.id),
-            )
+        found = await organisation.units(scope)
+        streets, communities, grids, departments = _visible(
+            await services.places_of(scope, actor.id),
+            found["streets"], found["communities"], found["grids"], found["departments"],
+        )
         return Template(
             "console/home.html",
             context={

@@ -33,6 +33,19 @@ KINDS = {
 _CHILD = {"street": ("community", Community, Community.street), "community": ("grid", Grid, Grid.community)}
 
 
+async def units(scope: TenantScope) -> dict[str, list[dict]]:
+    """Every unit of the district, in one read: streets, communities (with their street),
+    grids (with their community) and departments, each in the order they were made."""
+    async with scope.transaction():
+        return {
+            "streets": await scope.select(Street, Street.id, Street.name).order_by(Street.id),
+            "communities": await scope.select(Community, Community.id, Community.street, Community.name).order_by(
+                Community.id),
+            "grids": await scope.select(Grid, Grid.id, Grid.community, Grid.name).order_by(Grid.id),
+            "departments": await scope.select(Department, Department.id, Department.name).order_by(Department.id),
+        }
+
+
 def _kind(kind: str) -> Kind:
     if kind not in KINDS:
         raise NotFound()

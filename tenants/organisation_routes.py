@@ -14,7 +14,6 @@ from core.i18n import Message
 from core.web.forms import form_data, see_other
 from tenants import organisation
 from tenants.permissions import can_edit_organisation
-from tenants.tables import Community, Department, Grid, Street
 
 
 async def _editor(request: Request):
@@ -27,16 +26,8 @@ async def _editor(request: Request):
 async def _page(request: Request, errors: dict | None = None, values: dict | None = None,
                 status_code: int = 200) -> Template:
     tenant = request.state.tenant
-    scope = tenant.scope
-    async with scope.transaction():
-        streets = await scope.select(Street, Street.id, Street.name).order_by(Street.id)
-        communities = await scope.select(Community, Community.id, Community.street, Community.name).order_by(
-            Community.id)
-        grids = await scope.select(Grid, Grid.id, Grid.community, Grid.name).order_by(Grid.id)
-        departments = await scope.select(Department, Department.id, Department.name).order_by(Department.id)
     return Template("console/organisation.html", status_code=status_code, context={
-        "tenant": tenant, "streets": streets, "communities": communities, "grids": grids,
-        "departments": departments, "errors": errors or {}, "values": values or {}})
+        "tenant": tenant, **await organisation.units(tenant.scope), "errors": errors or {}, "values": values or {}})
 
 
 class OrganisationController(Controller):

@@ -28,6 +28,11 @@ async def _person(request: Request) -> Person:
     return person
 
 
+def _this_session(request: Request) -> str:
+    """The hash of the session this browser holds (to keep it while ending the others)."""
+    return sessions.token_hash(request.cookies.get(sessions.COOKIE_NAME, ""))
+
+
 def _profile_values(person: Person) -> dict[str, str]:
     return {"display_name": person.display_name, "language": person.language or i18n.current_language(),
             "elderly_mode": "1" if person.elderly_mode else ""}
@@ -85,15 +90,14 @@ class AccountController(Controller):
         person.password_hash = passwords.hash_password(new)
         await person.save([Person.password_hash])
         # Every other browser signed in as this person is signed out.
-        current = sessions.token_hash(request.cookies.get(sessions.COOKIE_NAME, ""))
-        await Session.delete().where(Session.person == person.id, Session.token_hash != current)
+        await Session.delete().where(Session.person == person.id, Session.token_hash != _this_session(request))
         await audit.record(audit.PASSWORD_CHANGED, actor_id=person.id, client_address=client_address(request))
         return see_other("/account?saved=password")
 
     @get("/sessions", name="account_sessions")
     async def list_sessions(self, request: Request) -> Template:
         person = await _person(request)
-        current = sessions.token_hash(request.cookies.get(sessions.COOKIE_NAME, ""))
+        current = _this_session(request)
         rows = await Session.objects().where(Session.person == person.id).order_by(
             Session.last_seen_at, ascending=False)
         return Template("accounts/sessions.html", context={"person": person, "sessions": rows, "current": current})
@@ -108,8 +112,7 @@ class AccountController(Controller):
     @post("/sessions/end-others", status_code=303)
     async def end_other_sessions(self, request: Request) -> Response:
         person = await _person(request)
-        current = sessions.token_hash(request.cookies.get(sessions.COOKIE_NAME, ""))
-        await Session.delete().where(Session.person == person.id, Session.token_hash != current)
+        await Session.delete().where(Session.person == person.id, Session.token_hash != _this_session(request))
         return see_other("/account/sessions")
 
 

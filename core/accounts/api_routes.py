@@ -12,9 +12,9 @@ from litestar import Controller, Request, get
 
 from core.accounts import credentials, services
 from core.accounts.tables import Person
-from core.errors import NotFound
+from core.errors import NotFound, PermissionDenied
 from core.i18n import Message
-from tenants.tables import Community, Department, Grid, Street
+from tenants import organisation
 
 
 async def _credential(request: Request, scope: str):
@@ -32,7 +32,7 @@ class DistrictApiController(Controller):
     async def me(self, request: Request) -> dict[str, Any]:
         tenant, credential = await _credential(request, "profile:read")
         if credential.kind != "person":
-            raise credentials.Forbidden(Message("Only a person's token has a person."))
+            raise PermissionDenied(Message("Only a person's token has a person."))
         person = await Person.objects().where(Person.id == credential.person_id).first()
         if person is None:
             raise NotFound()
@@ -46,12 +46,4 @@ class DistrictApiController(Controller):
     @get("/organisation", summary="The district's streets, communities, grids and departments")
     async def organisation(self, request: Request) -> dict[str, Any]:
         tenant, _credential_ = await _credential(request, "organisation:read")
-        scope = tenant.scope
-        async with scope.transaction():
-            streets = await scope.select(Street, Street.id, Street.name).order_by(Street.id)
-            communities = await scope.select(Community, Community.id, Community.street, Community.name).order_by(
-                Community.id)
-            grids = await scope.select(Grid, Grid.id, Grid.community, Grid.name).order_by(Grid.id)
-            departments = await scope.select(Department, Department.id, Department.name).order_by(Department.id)
-        return {"district": tenant.slug, "streets": streets, "communities": communities, "grids": grids,
-                "departments": departments}
+        return {"district": tenant.slug, **await organisation.units(tenant.scope)}

@@ -10,7 +10,7 @@ from datetime import timedelta
 from core import clock
 from core.accounts.tables import ApiCredential
 from core.audit import services as audit
-from core.errors import GongzhiError, NotFound
+from core.errors import NotAuthenticated, NotFound, PermissionDenied
 from core.i18n import Message, N_
 
 KINDS = ("person", "publisher", "client")
@@ -20,16 +20,6 @@ SCOPES = {
     "organisation:read": N_("Read the district's streets, communities, grids and departments"),
 }
 _TOUCH_EVERY = timedelta(minutes=1)
-
-
-class NotAuthenticated(GongzhiError):
-    status_code = 401
-    title = "Please sign in"
-
-
-class Forbidden(GongzhiError):
-    status_code = 403
-    title = "Forbidden"
 
 
 def _hash(token: str) -> str:
@@ -102,9 +92,9 @@ async def authenticate(authorization: str | None, *, tenant_id: int | None, scop
     if credential is None or credential.revoked_at is not None:
         raise NotAuthenticated(Message("This token is not valid (unknown or revoked)."))
     if credential.tenant_id is not None and credential.tenant_id != tenant_id:
-        raise Forbidden(Message("This token belongs to another district."))
+        raise PermissionDenied(Message("This token belongs to another district."))
     if scope not in credential.scopes.split():
-        raise Forbidden(Message("This token lacks the scope %(scope)s.", {"scope": scope}))
+        raise PermissionDenied(Message("This token lacks the scope %(scope)s.", {"scope": scope}))
     now = clock.now()
     if credential.last_used_at is None or now - credential.last_used_at >= _TOUCH_EVERY:
         await ApiCredential.update({ApiCredential.last_used_at: now}).where(ApiCredential.id == credential.id)

@@ -9,15 +9,12 @@ from litestar import Request
 from core.accounts import services
 from core.accounts.roles import CONSOLE_ROLES
 from core.accounts.services import Actor
-from core.errors import GongzhiError, PermissionDenied
+from core.errors import GongzhiError, NotAuthenticated, PermissionDenied
 from core.i18n import Message
 
 
-class NotSignedIn(GongzhiError):
+class NotSignedIn(NotAuthenticated):
     """The page needs a signed-in person; pages answer with a redirect to the log-in form."""
-
-    status_code = 401
-    title = "Please sign in"
 
     def __init__(self) -> None:
         super().__init__(Message("Please sign in first."))

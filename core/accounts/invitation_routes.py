@@ -16,18 +16,7 @@ from core.accounts.tables import Person
 from core.errors import Conflict, ValidationFailed
 from core.web.client import client_address
 from core.web.forms import echo, form_data, see_other
-from tenants.tables import Community, Department, Grid, Street
-
-
-async def _units(scope) -> dict:
-    async with scope.transaction():
-        return {
-            "streets": await scope.select(Street, Street.id, Street.name).order_by(Street.id),
-            "communities": await scope.select(Community, Community.id, Community.street, Community.name).order_by(
-                Community.id),
-            "grids": await scope.select(Grid, Grid.id, Grid.community, Grid.name).order_by(Grid.id),
-            "departments": await scope.select(Department, Department.id, Department.name).order_by(Department.id),
-        }
+from tenants import organisation
 
 
 class ConsoleInvitationController(Controller):
@@ -39,7 +28,7 @@ class ConsoleInvitationController(Controller):
         return Template("console/invitations.html", status_code=status_code, context={
             "tenant": tenant, "invitations": await invitations.listing(tenant.scope),
             "roles": invitations.INVITABLE_ROLES, "values": values or {}, "errors": errors or {},
-            "sent": sent, "now": clock.now(), **await _units(tenant.scope)})
+            "sent": sent, "now": clock.now(), **await organisation.units(tenant.scope)})
 
     @get("/", name="console_invitations")
     async def show(self, request: Request) -> Template:

@@ -12,18 +12,15 @@ from core.forms import FieldError
 from core.tenancy import TenantScope
 from core.web.client import client_address
 from core.web.forms import form_data, rerender
-from tenants.tables import Community, Grid, Street
+from tenants import organisation
 
 
 async def _choices(scope: TenantScope) -> dict:
-    async with scope.transaction():
-        streets = {row["id"]: row["name"] for row in await scope.select(Street, Street.id, Street.name)}
-        communities = await scope.select(Community, Community.id, Community.street, Community.name).order_by(
-            Community.id)
-        grids = await scope.select(Grid, Grid.id, Grid.community, Grid.name).order_by(Grid.id)
+    found = await organisation.units(scope)
+    street_names = {street["id"]: street["name"] for street in found["streets"]}
     return {
-        "communities": [{**c, "street_name": streets.get(c["street"], "")} for c in communities],
-        "grids": grids,
+        "communities": [{**c, "street_name": street_names.get(c["street"], "")} for c in found["communities"]],
+        "grids": found["grids"],
     }
 
 

@@ -37,6 +37,25 @@ def _new_password(form: Form, identifier_value: str) -> str | None:
     return password
 
 
+async def _reset(request: Request, *, secret_field: str, step: str, used: Message) -> Response:
+    """The last step of a reset: the code (or the link's token) and the new password."""
+    data = await form_data(request)
+    form = Form(data)
+    identifier = form.field("identifier", services.clean_identifier)
+    _new_password(form, identifier.value if identifier else "")
+    try:
+        form.raise_if_invalid()
+        await codes.check(request.app.state.settings, "reset", identifier.value, data.get(secret_field, ""))
+    except ValidationFailed as error:
+        return rerender(TEMPLATE, data, error, step=step)
+    except FieldError as error:
+        return rerender(TEMPLATE, data, {secret_field: error.message}, step=step)
+    person = await services.find_person(identifier)
+    if person is None:  # a code is only ever sent to an account that exists
+        return rerender(TEMPLATE, data, {secret_field: used}, step=step)
+    return await _set_password(request, person, form.cleaned["password"])
+
+
 class PasswordResetController(Controller):
     path = "/password/reset"
     opt = {"auth": "none"}
@@ -62,22 +81,8 @@ class PasswordResetController(Controller):
 
     @post("/code", status_code=303)
     async def by_code(self, request: Request) -> Response:
-        data = await form_data(request)
-        form = Form(data)
-        identifier = form.field("identifier", services.clean_identifier)
-        _new_password(form, identifier.value if identifier else "")
-        try:
-            form.raise_if_invalid()
-            await codes.check(request.app.state.settings, "reset", identifier.value, data.get("code", ""))
-        except ValidationFailed as error:
-            return rerender(TEMPLATE, data, error, step="code")
-        except FieldError as error:
-            return rerender(TEMPLATE, data, {"code": error.message}, step="code")
-        person = await services.find_person(identifier)
-        if person is None:
-            return rerender(TEMPLATE, data, {"code": Message("This code was already used; ask for a new one.")},
-                            step="code")
-        return await _set_password(request, person, form.cleaned["password"])
+        return await _reset(request, secret_field="code", step="code",
+                            used=Message("This code was already used; ask for a new one."))
 
     @get("/link", name="password_reset_link")
     async def link_form(self, to: FromQuery[str] = "", token: FromQuery[str] = "") -> Template:
@@ -86,19 +91,5 @@ class PasswordResetController(Controller):
 
     @post("/link", status_code=303)
     async def by_link(self, request: Request) -> Response:
-        data = await form_data(request)
-        form = Form(data)
-        identifier = form.field("identifier", services.clean_identifier)
-        _new_password(form, identifier.value if identifier else "")
-        try:
-            form.raise_if_invalid()
-            await codes.check(request.app.state.settings, "reset", identifier.value, data.get("token", ""))
-        except ValidationFailed as error:
-            return rerender(TEMPLATE, data, error, step="link")
-        except FieldError as error:
-            return rerender(TEMPLATE, data, {"token": error.message}, step="link")
-        person = await services.find_person(identifier)
-        if person is None:
-            return rerender(TEMPLATE, data, {"token": Message("This link was already used; ask for a new one.")},
-                            step="link")
-        return await _set_password(request, person, form.cleaned["password"])
+        return await _reset(request, secret_field="token", step="link",
+                            used=Message("This link was already used; ask for a new one."))

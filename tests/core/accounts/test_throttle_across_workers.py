@@ -15,7 +15,7 @@ import urllib.request
 import httpx
 import pytest
 
-from tests.services import admin_database_url, database_url_named, redis_url
+from tests.services import admin_database_url, database_url_named
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
@@ -36,7 +36,7 @@ async def production_server(redis, tmp_path):
     await admin.close()
     env = {k: v for k, v in os.environ.items() if not k.startswith("GONGZHI_")}
     env.update(GONGZHI_DATABASE_URL=database_url_named(name), GONGZHI_REDIS_URL=redis,
-               GONGZHI_VAR_DIR=str(tmp_path), LANG="en_US.UTF-8")
+               GONGZHI_REDIS_PREFIX=name, GONGZHI_VAR_DIR=str(tmp_path), LANG="en_US.UTF-8")
     gongzhi = [sys.executable, "-m", "core.cli"]
     subprocess.run(gongzhi + ["migrate"], env=env, check=True, capture_output=True, timeout=120)
     subprocess.run(gongzhi + ["demo"], env=env, check=True, capture_output=True, timeout=120)
