@@ -27,6 +27,46 @@ class TenantOwned(Table):
     tenant_id = Integer(index=True, null=False, help_text="The district this row belongs to.")
 
 
+class ScopedQuery:
+    """A Piccolo query of one tenant's rows that, when awaited, runs inside a transaction
+    carrying that tenant (joining the one already open, if any).
+
+    On PostgreSQL the transaction sets ``app.tenant_id``, which Row Level Security reads;
+    a query run outside one would see nothing. Chained calls (``where``, ``order_by``,
+    ``first``, ``limit`` …) keep the wrapper.
+    """
+
+    __slots__ = ("_query", "_tenant_id", "_write")
+
+    def __init__(self, query: Any, tenant_id: int, write: bool) -> None:
+        self._query = query
+        self._tenant_id = tenant_id
+        self._write = write
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._query, name)
+        if not callable(attribute):
+            return attribute
+
+        def chained(*args: Any, **kwargs: Any) -> Any:
+            result = attribute(*args, **kwargs)
+            if hasattr(result, "run") and hasattr(result, "__await__"):
+                return ScopedQuery(result, self._tenant_id, self._write)
+            return result
+
+        return chained
+
+    async def run(self) -> Any:
+        async with db.transaction(self._tenant_id, write=self._write):
+            return await self._query.run()
+
+    def __await__(self):
+        return self.run().__await__()
+
+    def __str__(self) -> str:
+        return str(self._query)
+
+
 class CrossTenantWrite(Exception):
     """A row of one tenant was about to be written through another tenant's scope."""
 
@@ -46,17 +86,20 @@ class TenantScope:
 
     # Reading ------------------------------------------------------------------------
 
+    def _scoped(self, query: Any, *, write: bool = False) -> Any:
+        return ScopedQuery(query, self.tenant_id, write)
+
     def select(self, table: type[T], *columns: Any) -> Select:
-        return table.select(*columns).where(table.tenant_id == self.tenant_id)
+        return self._scoped(table.select(*columns).where(table.tenant_id == self.tenant_id))
 
     def objects(self, table: type[T]) -> Objects:
-        return table.objects().where(table.tenant_id == self.tenant_id)
+        return self._scoped(table.objects().where(table.tenant_id == self.tenant_id))
 
     def count(self, table: type[T]) -> Count:
-        return table.count().where(table.tenant_id == self.tenant_id)
+        return self._scoped(table.count().where(table.tenant_id == self.tenant_id))
 
     def exists(self, table: type[T]) -> Exists:
-        return table.exists().where(table.tenant_id == self.tenant_id)
+        return self._scoped(table.exists().where(table.tenant_id == self.tenant_id))
 
     async def get(self, table: type[T], pk: Any, *, for_update: bool = False) -> T | None:
         """The row with primary key ``pk``, or None. ``for_update`` locks it until the
@@ -77,24 +120,26 @@ class TenantScope:
 
     async def create(self, table: type[T], **values: Any) -> T:
         row = self.new(table, **values)
-        await row.save()
+        async with self.transaction(write=True):
+            await row.save()
         return row
 
     async def save(self, row: TenantOwned) -> None:
         """Save a row that was read through this scope."""
         if row.tenant_id != self.tenant_id:
             raise CrossTenantWrite(f"{type(row).__name__} row of tenant {row.tenant_id}")
-        await row.save()
+        async with self.transaction(write=True):
+            await row.save()
 
     def update(self, table: type[T], values: dict[Any, Any]) -> Update:
         if any(getattr(key, "_meta", None) and key._meta.name == "tenant_id" for key in values) or (
             "tenant_id" in values
         ):
             raise CrossTenantWrite("a row's tenant is never changed")
-        return table.update(values).where(table.tenant_id == self.tenant_id)
+        return self._scoped(table.update(values).where(table.tenant_id == self.tenant_id), write=True)
 
     def delete(self, table: type[T]) -> Delete:
-        return table.delete().where(table.tenant_id == self.tenant_id)
+        return self._scoped(table.delete().where(table.tenant_id == self.tenant_id), write=True)
 
     # Transactions -------------------------------------------------------------------
 

@@ -57,6 +57,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    import sys
+
+    cross_tenant = sys.modules.get("tests.test_cross_tenant")
+    if cross_tenant is not None and cross_tenant.SUMMARY["cases"]:
+        summary = cross_tenant.SUMMARY
+        terminalreporter.write_line(
+            f"cross-tenant: {summary['routes']} routes, {summary['cases']} cases, "
+            f"{summary['exemptions']} exemptions")
     skipped = terminalreporter.stats.get("skipped", [])
     if skipped:
         terminalreporter.write_sep("!", f"{len(skipped)} TEST(S) SKIPPED", red=True, bold=True)

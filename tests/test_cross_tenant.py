@@ -1,0 +1,143 @@
+"""Nothing of one district reaches another: generated from the route inventory.
+
+Signed in as the admin of district B (weicheng), every route that takes a district and an
+object is tried with district A's (qindu's) object under B's address: it answers 404 and
+A's object is unchanged. Every route that takes a district and lists things is read under
+B's address: none of A's rows appear. A route with no case, and no exemption in
+tests/cross_tenant_exemptions.py, fails the test.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from core.accounts import credentials, invitations, services
+from core.accounts.tables import ApiCredential, Invitation
+from core.app import create_app
+from core.audit import services as audit
+from core.config import Settings
+from core.tenancy import TenantScope
+from core.web.inventory import inventory, is_framework_route
+from tenants.tables import Community, Department, Grid, Street
+from tests.cross_tenant_exemptions import EXEMPTIONS
+from tests.http import csrf_token
+
+MARK = "甲区"  # every name of district A carries it; it must never show up in B
+ROUTES = [r for r in inventory(create_app(Settings.from_env())) if not is_framework_route(r) and r.takes_tenant]
+OBJECT_ROUTES = [r for r in ROUTES if r.takes_object_id]
+LIST_ROUTES = [r for r in ROUTES if not r.takes_object_id and r.method == "GET"]
+SUMMARY = {"routes": 0, "cases": 0, "exemptions": len(EXEMPTIONS)}
+
+
+@pytest.fixture
+async def world(tenant, other_tenant, make_person):
+    a, b = TenantScope(tenant.id), TenantScope(other_tenant.id)
+    street = await a.create(Street, name=f"{MARK}人民街道")
+    community = await a.create(Community, street=street.id, name=f"{MARK}北大街社区")
+    grid = await a.create(Grid, community=community.id, name=f"{MARK}第1网格")
+    department = await a.create(Department, name=f"{MARK}城市管理局")
+    a_admin = await make_person(f"{MARK}管理员", "13900000001")
+    await services.add_membership(a, a_admin.id, ["district_admin"])
+    key = await credentials.issue("client", f"{MARK}热线", ["organisation:read"], tenant_id=tenant.id,
+                                  person_id=a_admin.id)
+    invitation, code = await invitations.invite(
+        Settings.from_env(), a, "qindu",
+        {"display_name": f"{MARK}受邀人", "identifier": services.Identifier("phone", "13900000055"),
+         "roles": ["staff"], "unit_kind": "", "unit_id": None},
+        actor_id=a_admin.id)
+    await audit.record("organisation.added", actor_id=a_admin.id, tenant_id=tenant.id, target=f"{MARK}street")
+    # District B: its own admin (who tries everything) and a little data of its own.
+    b_admin = await make_person("杨丽", "13900000002")
+    await services.add_membership(b, b_admin.id, ["district_admin"])
+    b_street = await b.create(Street, name="中山街道")
+    await b.create(Community, street=b_street.id, name="中山社区")
+    b_token = await credentials.issue("person", "B", list(credentials.SCOPES), tenant_id=other_tenant.id,
+                                      person_id=b_admin.id)
+    return {"a": a, "b": b, "street": street, "community": community, "grid": grid, "department": department,
+            "key": key.credential, "invitation": invitation, "code": code, "b_token": b_token.token}
+
+
+def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
+    """For each object route: (path under B's address, what of A's it names[, form fields,
+    accepted answers]). A's object may be in the path or in the form."""
+    units = [("street", world["street"].id), ("community", world["community"].id), ("grid", world["grid"].id),
+             ("department", world["department"].id)]
+    base = "/t/weicheng"
+    return {
+        ("POST", "/t/{slug:str}/console/organisation/{kind:str}/add"): [
+            (f"{base}/console/organisation/community/add", f"street {world['street'].id} as parent",
+             {"parent": str(world["street"].id)}, {422}),
+            (f"{base}/console/organisation/grid/add", f"community {world['community'].id} as parent",
+             {"parent": str(world["community"].id)}, {422}),
+        ],
+        ("POST", "/t/{slug:str}/console/organisation/{kind:str}/{unit_id:int}/rename"): [
+            (f"{base}/console/organisation/{kind}/{unit_id}/rename", f"{kind} {unit_id}") for kind, unit_id in units],
+        ("POST", "/t/{slug:str}/console/organisation/{kind:str}/{unit_id:int}/remove"): [
+            (f"{base}/console/organisation/{kind}/{unit_id}/remove", f"{kind} {unit_id}") for kind, unit_id in units],
+        ("POST", "/t/{slug:str}/console/keys/{credential_id:int}/revoke"): [
+            (f"{base}/console/keys/{world['key'].id}/revoke", f"client key {world['key'].id}")],
+        ("POST", "/t/{slug:str}/console/invitations/{invitation_id:int}/revoke"): [
+            (f"{base}/console/invitations/{world['invitation'].id}/revoke", f"invitation {world['invitation'].id}")],
+        ("GET", "/t/{slug:str}/invitations/{code:str}"): [
+            (f"{base}/invitations/{world['code']}", "invitation code")],
+        ("POST", "/t/{slug:str}/invitations/{code:str}/accept"): [
+            (f"{base}/invitations/{world['code']}/accept", "invitation code")],
+    }
+
+
+async def _a_is_untouched(world) -> None:
+    a = world["a"]
+    assert (await a.get(Street, world["street"].id)).name == f"{MARK}人民街道"
+    assert await a.count(Community) == 1 and await a.count(Grid) == 1 and await a.count(Department) == 1
+    assert (await ApiCredential.objects().where(ApiCredential.id == world["key"].id).first()).revoked_at is None
+    invitation = await a.get(Invitation, world["invitation"].id)
+    assert invitation.revoked_at is None and invitation.accepted_at is None
+
+
+async def test_no_route_reaches_another_districts_objects(client, world, sign_in):
+    await sign_in(client, "13900000002", login_path="/t/weicheng/login")
+    token = csrf_token((await client.get("/t/weicheng/console/")).text)
+    cases = _object_cases(world)
+    missing = [f"{r.method} {r.path}" for r in OBJECT_ROUTES
+               if (r.method, r.path) not in cases and (r.method, r.path) not in EXEMPTIONS]
+    assert not missing, f"routes with no cross-tenant case and no exemption: {missing}"
+    for route in OBJECT_ROUTES:
+        for case in cases.get((route.method, route.path), []):
+            path, names, extra, accepted = (*case, {}, {404})[:4] if len(case) == 2 else case
+            data = {"_csrf_token": token, "name": "改名", "display_name": "冒充", "password": "Cross-Tenant-2026",
+                    **extra}
+            response = await client.request(route.method, path, data=data if route.method != "GET" else None)
+            assert response.status_code in accepted, (
+                f"{route.method} {path} ({names}) answered {response.status_code}")
+            assert MARK not in response.text, f"{route.method} {path} ({names}) shows district A's data"
+            SUMMARY["cases"] += 1
+        SUMMARY["routes"] += 1
+    await _a_is_untouched(world)
+    assert await world["b"].count(Community) == 1 and await world["b"].count(Grid) == 0
+
+
+async def test_no_list_shows_another_districts_rows(client, world, sign_in):
+    await sign_in(client, "13900000002", login_path="/t/weicheng/login")
+    for route in LIST_ROUTES:
+        path = route.example_path(slug="weicheng")
+        headers = {"Authorization": f"Bearer {world['b_token']}"} if route.auth == "token" else {}
+        response = await client.get(path, headers=headers)
+        assert response.status_code < 500, f"GET {path} answered {response.status_code}"
+        assert MARK not in response.text, f"GET {path} shows district A's rows"
+        SUMMARY["routes"] += 1
+        SUMMARY["cases"] += 1
+
+
+def test_b_sees_its_own_rows_so_the_lists_are_not_empty_by_accident():
+    assert any(r.path == "/t/{slug:str}/console/organisation" for r in LIST_ROUTES)
+    assert any(r.path.startswith("/api/v1/t/") for r in LIST_ROUTES)
+
+
+async def test_the_lists_do_show_bs_own_rows(client, world, sign_in):
+    await sign_in(client, "13900000002", login_path="/t/weicheng/login")
+    assert "中山街道" in (await client.get("/t/weicheng/console/organisation")).text
+    api = await client.get("/api/v1/t/weicheng/organisation", headers={"Authorization": f"Bearer {world['b_token']}"})
+    assert [s["name"] for s in api.json()["streets"]] == ["中山街道"]
+    assert re.search(MARK, api.text) is None
