@@ -15,6 +15,7 @@ from core.accounts.tables import (
 )
 from core.audit.tables import AuditEntry
 from core.config import PROJECT_ROOT
+from core.protection.tables import DistrictKey, PersonKey
 from core.throttle import ThrottleCounter
 
 APP_CONFIG = AppConfig(
@@ -22,7 +23,7 @@ APP_CONFIG = AppConfig(
     migrations_folder_path=str(PROJECT_ROOT / "migrations" / "core"),
     table_classes=[Person, PlatformRole, Membership, MembershipRole, Session, OneTimeCode, AuditEntry,
                    ThrottleCounter, ApiCredential, Invitation,
-                   RecoveryCode],
+                   RecoveryCode, DistrictKey, PersonKey],
     migration_dependencies=[],
     commands=[],
 )

@@ -78,3 +78,16 @@ async def forget_invitation_targets(targets: list[str], pseudonym: str) -> None:
     if targets:
         await Invitation.update({Invitation.target: pseudonym, Invitation.display_name: pseudonym}).where(
             Invitation.target.is_in(targets))
+
+
+@platform_operation("erasing a person: their data keys are destroyed in every district")
+async def destroy_person_keys(person_id: int) -> int:
+    from core import clock
+    from core.protection.tables import PersonKey
+
+    keys = await PersonKey.select(PersonKey.id).where(PersonKey.person_id == person_id,
+                                                      PersonKey.destroyed_at.is_null())
+    if keys:
+        await PersonKey.update({PersonKey.wrapped_key: "", PersonKey.destroyed_at: clock.now()}).where(
+            PersonKey.id.is_in([k["id"] for k in keys]))
+    return len(keys)

@@ -2,7 +2,8 @@
 
 Erasure keeps ledgers and the audit log whole: the person row stays with its personal
 fields replaced by a pseudonym, so entries that name them now name the pseudonym; their
-memberships end, sessions and tokens go, and plugins erase theirs through a hook.
+memberships end, their data keys are destroyed (so what was sealed for them cannot be read
+by anyone), sessions and tokens go, and plugins erase theirs through a hook.
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ from core import clock, db
 from core.accounts.tables import ApiCredential, Person, PlatformRole, RecoveryCode, Session
 from core.audit import services as audit
 from core.messaging.gateway import call_all
-from core.platform_scope import end_person_memberships, forget_invitation_targets, person_membership_details
+from core.platform_scope import (
+    destroy_person_keys,
+    end_person_memberships,
+    forget_invitation_targets,
+    person_membership_details,
+)
 
 
 async def export(person_id: int) -> dict[str, Any]:
@@ -60,6 +66,7 @@ async def erase(person_id: int, client_address: str = "") -> str:
             Person.totp_secret: None, Person.totp_enabled_at: None, Person.language: "",
         }).where(Person.id == person_id)
         await end_person_memberships(person_id)
+        await destroy_person_keys(person_id)
         await forget_invitation_targets(targets, pseudonym)
         await PlatformRole.delete().where(PlatformRole.person == person_id)
         await RecoveryCode.delete().where(RecoveryCode.person == person_id)

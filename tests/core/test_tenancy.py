@@ -102,5 +102,6 @@ def test_platform_scope_lists_its_operations():
     from core import platform_scope
 
     assert set(platform_scope.OPERATIONS) == {
-        "person_memberships", "person_membership_details", "end_person_memberships", "forget_invitation_targets"}
+        "person_memberships", "person_membership_details", "end_person_memberships", "forget_invitation_targets",
+        "destroy_person_keys"}
     assert all(reason for reason in platform_scope.OPERATIONS.values())

@@ -1,0 +1,1 @@
+"""Protection of sensitive personal data: envelope encryption and audited reads."""
