@@ -93,7 +93,12 @@ def migrate_command() -> None:
         from core import db
 
         db.configure(settings.migration_url)
-        return await migrate.apply(click.echo)
+        applied = await migrate.apply(click.echo)
+        if not settings.is_sqlite:
+            from core import rls
+
+            await rls.apply(settings.database_url, settings.migration_url, click.echo)
+        return applied
 
     asyncio.run(apply())
 

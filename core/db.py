@@ -27,6 +27,10 @@ SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
 
 _write_lock: asyncio.Lock | None = None
 _write_lock_loop: asyncio.AbstractEventLoop | None = None
+# The tenant the open transaction serves (None before one is set, and outside transactions).
+_transaction_tenant: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "gongzhi_transaction_tenant", default=None
+)
 # What the transaction open in this context is: None, "read" or "write".
 _open_transaction: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "gongzhi_open_transaction", default=None
@@ -111,11 +115,22 @@ async def transaction(tenant_id: int | None = None, *, write: bool = False) -> A
     if open_mode is not None:
         if write and open_mode != "write":
             raise RuntimeError("a write needs the outer transaction opened with write=True")
+        if tenant_id is not None:
+            # Joining: the open transaction takes this tenant if it has none yet; one
+            # transaction never serves two tenants.
+            current = _transaction_tenant.get()
+            if current is None:
+                if not isinstance(engine(), SQLiteEngine):
+                    await _set_tenant_setting(engine(), tenant_id)
+                _transaction_tenant.set(tenant_id)
+            elif current != tenant_id:
+                raise RuntimeError(f"a transaction for tenant {current} cannot serve tenant {tenant_id}")
         yield
         return
 
     db = engine()
     token = _open_transaction.set("write" if write else "read")
+    tenant_token = _transaction_tenant.set(tenant_id)
     try:
         if isinstance(db, SQLiteEngine):
             if write:
@@ -131,13 +146,36 @@ async def transaction(tenant_id: int | None = None, *, write: bool = False) -> A
                     await _set_tenant_setting(db, tenant_id)
                 yield
     finally:
+        _transaction_tenant.reset(tenant_token)
         _open_transaction.reset(token)
 
 
 async def _set_tenant_setting(db: Engine, tenant_id: int) -> None:
     from piccolo.apps.migrations.tables import Migration
 
-    await Migration.raw("SELECT set_config('app.tenant_id', {}, true)", str(int(tenant_id)))
+    if _rls_function_exists.get(id(db)) is None:
+        found = await Migration.raw("SELECT 1 FROM pg_proc WHERE proname = 'gongzhi_set_tenant'")
+        _rls_function_exists[id(db)] = bool(found)
+    if _rls_function_exists[id(db)]:
+        await Migration.raw("SELECT gongzhi_set_tenant({})", int(tenant_id))
+    else:  # a database migrated before Row Level Security was set up
+        await Migration.raw("SELECT set_config('app.tenant_id', {}, true)", str(int(tenant_id)))
+
+
+_rls_function_exists: dict[int, bool] = {}
+
+
+@asynccontextmanager
+async def platform_transaction(*, write: bool = False) -> AsyncIterator[None]:
+    """A transaction for a named platform operation: on PostgreSQL it may cross districts
+    (``app.platform_scope``), and only ``core.platform_scope`` opens one."""
+    async with transaction(write=write):
+        db = engine()
+        if not isinstance(db, SQLiteEngine):
+            from piccolo.apps.migrations.tables import Migration
+
+            await Migration.raw("SET LOCAL app.platform_scope = 'on'")
+        yield
 
 
 async def start(db: Engine | None = None) -> bool:

@@ -4,11 +4,12 @@ Everything else reads and writes one district's rows through ``core.tenancy.Tena
 Each operation here is a plain function registered with :func:`platform_operation`; a test
 checks that this module is the only other place that queries tenant-owned tables directly,
 and that the list below is what it registers. (On PostgreSQL, Row Level Security will let
-these through in one documented way; see the isolation issue.)
+these through in one documented way: their transaction sets ``app.platform_scope``.)
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -17,15 +18,25 @@ F = TypeVar("F", bound=Callable)
 OPERATIONS: dict[str, str] = {}
 
 
-def platform_operation(reason: str) -> Callable[[F], F]:
+def platform_operation(reason: str, *, write: bool = True) -> Callable[[F], F]:
+    """Register a platform operation; it runs in a transaction that may cross districts."""
+
     def register(function: F) -> F:
         OPERATIONS[function.__name__] = reason
-        return function
+
+        @functools.wraps(function)
+        async def in_platform_scope(*args, **kwargs):
+            from core import db
+
+            async with db.platform_transaction(write=write):
+                return await function(*args, **kwargs)
+
+        return in_platform_scope  # type: ignore[return-value]
 
     return register
 
 
-@platform_operation("a person's own memberships across their districts, at log-in")
+@platform_operation("a person's own memberships across their districts, at log-in", write=False)
 async def person_memberships(person_id: int) -> dict[int, frozenset[str]]:
     """``{tenant_id: roles}`` for every district where the person holds a role."""
     from core.accounts.tables import Membership, MembershipRole
@@ -42,7 +53,7 @@ async def person_memberships(person_id: int) -> dict[int, frozenset[str]]:
     return {tenant_id: frozenset(held) for tenant_id, held in roles.items()}
 
 
-@platform_operation("a person's own data across their districts, for their export")
+@platform_operation("a person's own data across their districts, for their export", write=False)
 async def person_membership_details(person_id: int) -> list[dict]:
     """Every membership of the person, with its district, unit and roles."""
     from core.accounts.tables import Membership, MembershipRole

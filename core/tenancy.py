@@ -8,8 +8,8 @@ on a tenant-owned table directly: a test checks that.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any, TypeVar
 
 from piccolo.columns import Integer
@@ -67,6 +67,25 @@ class ScopedQuery:
         return str(self._query)
 
 
+# The application's own filter, the first wall. Tests switch it off (test mode only) to show
+# that PostgreSQL's Row Level Security alone keeps districts apart.
+_application_filter = True
+
+
+@contextmanager
+def without_application_filter() -> Iterator[None]:
+    import os
+
+    global _application_filter
+    if os.environ.get("GONGZHI_TEST_MODE") != "1":
+        raise RuntimeError("the application's tenant filter is switched off in test mode only")
+    _application_filter = False
+    try:
+        yield
+    finally:
+        _application_filter = True
+
+
 class CrossTenantWrite(Exception):
     """A row of one tenant was about to be written through another tenant's scope."""
 
@@ -86,20 +105,22 @@ class TenantScope:
 
     # Reading ------------------------------------------------------------------------
 
-    def _scoped(self, query: Any, *, write: bool = False) -> Any:
+    def _scoped(self, query: Any, table: type[T], *, write: bool = False) -> Any:
+        if _application_filter:
+            query = query.where(table.tenant_id == self.tenant_id)
         return ScopedQuery(query, self.tenant_id, write)
 
     def select(self, table: type[T], *columns: Any) -> Select:
-        return self._scoped(table.select(*columns).where(table.tenant_id == self.tenant_id))
+        return self._scoped(table.select(*columns), table)
 
     def objects(self, table: type[T]) -> Objects:
-        return self._scoped(table.objects().where(table.tenant_id == self.tenant_id))
+        return self._scoped(table.objects(), table)
 
     def count(self, table: type[T]) -> Count:
-        return self._scoped(table.count().where(table.tenant_id == self.tenant_id))
+        return self._scoped(table.count(), table)
 
     def exists(self, table: type[T]) -> Exists:
-        return self._scoped(table.exists().where(table.tenant_id == self.tenant_id))
+        return self._scoped(table.exists(), table)
 
     async def get(self, table: type[T], pk: Any, *, for_update: bool = False) -> T | None:
         """The row with primary key ``pk``, or None. ``for_update`` locks it until the
@@ -136,10 +157,10 @@ class TenantScope:
             "tenant_id" in values
         ):
             raise CrossTenantWrite("a row's tenant is never changed")
-        return self._scoped(table.update(values).where(table.tenant_id == self.tenant_id), write=True)
+        return self._scoped(table.update(values), table, write=True)
 
     def delete(self, table: type[T]) -> Delete:
-        return self._scoped(table.delete().where(table.tenant_id == self.tenant_id), write=True)
+        return self._scoped(table.delete(), table, write=True)
 
     # Transactions -------------------------------------------------------------------
 

@@ -19,8 +19,11 @@ import pytest
 
 from tests.services import (
     IN_CI,
+    TEST_APP_ROLE,
     TEST_DB,
+    TEST_OWNER_ROLE,
     admin_database_url,
+    database_url_as,
     database_url_named,
     postgres_reachable,
     redis_reachable,
@@ -30,14 +33,16 @@ from tests.services import (
 _VAR_DIR = Path(tempfile.mkdtemp(prefix="gongzhi-test-var-"))
 _PG_NAME = f"gongzhi_test_{os.getpid()}_{secrets.token_hex(3)}"
 
+os.environ.pop("GONGZHI_REDIS_URL", None)
+os.environ.pop("GONGZHI_DATABASE_OWNER_URL", None)
 if TEST_DB == "postgres":
-    os.environ["GONGZHI_DATABASE_URL"] = database_url_named(_PG_NAME)
+    # The production shape: the app connects as a role that owns nothing.
+    os.environ["GONGZHI_DATABASE_URL"] = database_url_as(TEST_APP_ROLE, _PG_NAME)
+    os.environ["GONGZHI_DATABASE_OWNER_URL"] = database_url_as(TEST_OWNER_ROLE, _PG_NAME)
 else:
     os.environ["GONGZHI_DATABASE_URL"] = f"sqlite:///{_VAR_DIR / 'test.sqlite3'}"
 os.environ["GONGZHI_VAR_DIR"] = str(_VAR_DIR)
 os.environ["GONGZHI_TEST_MODE"] = "1"
-os.environ.pop("GONGZHI_REDIS_URL", None)
-os.environ.pop("GONGZHI_DATABASE_OWNER_URL", None)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -95,10 +100,28 @@ async def database():
         import asyncpg
 
         admin = await asyncpg.connect(admin_database_url())
-        await admin.execute(f'CREATE DATABASE "{_PG_NAME}"')
+        for role, options in ((TEST_OWNER_ROLE, "LOGIN NOSUPERUSER"),
+                              (TEST_APP_ROLE, "LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE")):
+            if not await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role):
+                try:
+                    await admin.execute(f'CREATE ROLE "{role}" {options}')
+                except asyncpg.DuplicateObjectError:  # another run made it meanwhile
+                    pass
+        await admin.execute(f'CREATE DATABASE "{_PG_NAME}" OWNER "{TEST_OWNER_ROLE}"')
         await admin.close()
-    await db.start()
-    await migrate.apply(lambda line: None)
+        from core import rls
+
+        settings_urls = (os.environ["GONGZHI_DATABASE_URL"], os.environ["GONGZHI_DATABASE_OWNER_URL"])
+        db.configure(settings_urls[1])
+        await db.start()
+        await migrate.apply(lambda line: None)
+        await rls.apply(*settings_urls, report=lambda line: None)
+        await db.stop()
+        db.configure(settings_urls[0])
+        await db.start()
+    else:
+        await db.start()
+        await migrate.apply(lambda line: None)
     yield
     await db.stop()
     if TEST_DB == "postgres":
@@ -134,9 +157,16 @@ async def clean_database(request: pytest.FixtureRequest):
             for trigger in triggers:
                 await tables[0].raw(trigger["sql"])
     else:
-        async with db.transaction(write=True):
-            await tables[0].raw("SET LOCAL session_replication_role = replica")
-            await tables[0].raw("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE")
+        # The app's role may not truncate (nor touch the audit log): the server's admin does.
+        import asyncpg
+
+        admin = await asyncpg.connect(database_url_named(_PG_NAME))
+        try:
+            async with admin.transaction():
+                await admin.execute("SET LOCAL session_replication_role = replica")
+                await admin.execute("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE")
+        finally:
+            await admin.close()
 
 
 @pytest.fixture

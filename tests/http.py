@@ -44,3 +44,14 @@ def last_email(to: str) -> dict:
     messages = outbox.read(Settings.from_env().outbox_dir / "email", to=to)
     assert messages, f"no email was sent to {to}"
     return messages[-1]
+
+
+async def count_everywhere(table, *conditions) -> int:
+    """Rows of a tenant-owned table in every district (a test's look across the wall)."""
+    from core import db
+
+    async with db.platform_transaction():
+        query = table.count()
+        if conditions:
+            query = query.where(*conditions)
+        return await query

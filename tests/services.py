@@ -23,6 +23,22 @@ def database_url_named(name: str) -> str:
     return f"{prefix}/{name}{query}"
 
 
+def database_url_as(user: str, name: str) -> str:
+    """A URL for database ``name`` on the test server, as role ``user``."""
+    from urllib.parse import urlparse, urlunparse
+
+    parsed = urlparse(database_url_named(name))
+    host = parsed.hostname or "127.0.0.1"
+    netloc = f"{user}@{host}" + (f":{parsed.port}" if parsed.port else "")
+    return urlunparse(parsed._replace(netloc=netloc))
+
+
+# The roles the PostgreSQL pass runs as: migrations as the owner, the app as a role that
+# owns nothing (created once per server, idempotently).
+TEST_OWNER_ROLE = "gongzhi_test_owner"
+TEST_APP_ROLE = "gongzhi_test_app"
+
+
 def redis_url() -> str:
     return os.environ.get("GONGZHI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

@@ -31,6 +31,19 @@ LIST_ROUTES = [r for r in ROUTES if not r.takes_object_id and r.method == "GET"]
 SUMMARY = {"routes": 0, "cases": 0, "exemptions": len(EXEMPTIONS)}
 
 
+@pytest.fixture(params=["both walls", pytest.param("rls alone", marks=pytest.mark.postgres)])
+def walls(request):
+    """Each test runs with both walls, and on PostgreSQL again with the application's own
+    filter switched off: Row Level Security alone must hold."""
+    if request.param == "rls alone":
+        from core.tenancy import without_application_filter
+
+        with without_application_filter():
+            yield request.param
+    else:
+        yield request.param
+
+
 @pytest.fixture
 async def world(tenant, other_tenant, make_person):
     a, b = TenantScope(tenant.id), TenantScope(other_tenant.id)
@@ -96,7 +109,7 @@ async def _a_is_untouched(world) -> None:
     assert invitation.revoked_at is None and invitation.accepted_at is None
 
 
-async def test_no_route_reaches_another_districts_objects(client, world, sign_in):
+async def test_no_route_reaches_another_districts_objects(client, world, sign_in, walls):
     await sign_in(client, "13900000002", login_path="/t/weicheng/login")
     token = csrf_token((await client.get("/t/weicheng/console/")).text)
     cases = _object_cases(world)
@@ -118,7 +131,7 @@ async def test_no_route_reaches_another_districts_objects(client, world, sign_in
     assert await world["b"].count(Community) == 1 and await world["b"].count(Grid) == 0
 
 
-async def test_no_list_shows_another_districts_rows(client, world, sign_in):
+async def test_no_list_shows_another_districts_rows(client, world, sign_in, walls):
     await sign_in(client, "13900000002", login_path="/t/weicheng/login")
     for route in LIST_ROUTES:
         path = route.example_path(slug="weicheng")

@@ -94,3 +94,36 @@ def test_demo_is_idempotent(cli_env):
     assert "0 new" in second.stdout and " new" in second.stdout
     listing = run(["tenant", "list", "--status", "active"], cli_env).stdout
     assert "qindu" in listing and "weicheng" in listing
+
+
+@pytest.mark.postgres
+async def test_migrate_sets_up_row_level_security_for_the_app_role(cli_env):
+    import secrets
+
+    import asyncpg
+
+    from tests.services import TEST_APP_ROLE, TEST_OWNER_ROLE, admin_database_url, database_url_as
+
+    name = f"gongzhi_cli_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(admin_database_url())
+    await admin.execute(f'CREATE DATABASE "{name}" OWNER "{TEST_OWNER_ROLE}"')
+    await admin.close()
+    env = {**cli_env, "GONGZHI_DATABASE_URL": database_url_as(TEST_APP_ROLE, name),
+           "GONGZHI_DATABASE_OWNER_URL": database_url_as(TEST_OWNER_ROLE, name)}
+    try:
+        first = run(["migrate"], env)
+        assert first.returncode == 0, first.stderr
+        assert "Row Level Security:" in first.stdout and TEST_APP_ROLE in first.stdout
+        again = run(["migrate"], env)  # idempotent
+        assert again.returncode == 0 and "Row Level Security:" in again.stdout
+        assert run(["demo"], env).returncode == 0  # the app role can write through its scope
+        app = await asyncpg.connect(database_url_as(TEST_APP_ROLE, name))
+        assert await app.fetchval("SELECT count(*) FROM tenants_street") == 0  # no tenant set: nothing
+        async with app.transaction():
+            await app.execute("SELECT gongzhi_set_tenant(1)")
+            assert await app.fetchval("SELECT count(*) FROM tenants_street") > 0
+        await app.close()
+    finally:
+        admin = await asyncpg.connect(admin_database_url())
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()

@@ -17,8 +17,9 @@ async def test_entries_are_read_per_tenant_and_for_the_platform(tenant, other_te
 
 async def test_the_log_is_append_only(database):
     await audit.record("login.failed", client_address="10.0.0.1")
-    with pytest.raises(Exception, match="append-only"):
+    # Refused by the triggers, and on PostgreSQL already by the application role's grants.
+    with pytest.raises(Exception, match="append-only|permission denied"):
         await AuditEntry.update({AuditEntry.action: "nothing happened"}).where(AuditEntry.id > 0)
-    with pytest.raises(Exception, match="append-only"):
+    with pytest.raises(Exception, match="append-only|permission denied"):
         await AuditEntry.delete().where(AuditEntry.id > 0)
     assert [row["action"] for row in await AuditEntry.select(AuditEntry.action)] == ["login.failed"]
