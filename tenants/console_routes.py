@@ -12,6 +12,7 @@ from litestar.response import Template
 from core.accounts import services
 from core.accounts.guards import tenant_roles
 from core.accounts.roles import CONSOLE_ROLES, DISTRICT_ADMIN, TENANT_ROLES
+from core.protection import services as protection
 from tenants import organisation
 
 
@@ -61,5 +62,6 @@ class ConsoleHomeController(Controller):
                 "communities": communities,
                 "grids": grids,
                 "departments": departments,
+                "encryption_algorithm": await protection.current_algorithm(scope) if DISTRICT_ADMIN in roles else None,
             },
         )

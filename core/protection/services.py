@@ -13,7 +13,7 @@ from collections.abc import Callable
 from core import clock
 from core.audit import services as audit
 from core.config import Settings
-from core.errors import PermissionDenied
+from core.errors import Conflict, PermissionDenied
 from core.i18n import Message
 from core.protection import ciphers
 from core.protection.tables import DistrictKey, PersonKey
@@ -48,10 +48,21 @@ async def _district_key(settings: Settings, scope: TenantScope, algorithm: str |
     return row.algorithm, key
 
 
+async def current_algorithm(scope: TenantScope) -> str | None:
+    """The district's algorithm, once its key exists (None before)."""
+    row = await scope.select(DistrictKey, DistrictKey.algorithm).first()
+    return row["algorithm"] if row else None
+
+
 async def choose_algorithm(settings: Settings, scope: TenantScope, algorithm: str) -> None:
-    """A district's algorithm is chosen before its first sealed value (e.g. sm4-gcm)."""
+    """A district's algorithm (aes-gcm, or sm4-gcm for national algorithms) is chosen before
+    its first sealed value; after that it stays, since every key below was made for it."""
     if algorithm not in ciphers.ALGORITHMS:
         raise ValueError(algorithm)
+    chosen = await current_algorithm(scope)
+    if chosen is not None and chosen != algorithm:
+        raise Conflict(Message("This district's data is already sealed with %(algorithm)s; it stays so.",
+                               {"algorithm": chosen}))
     await _district_key(settings, scope, algorithm)
 
 

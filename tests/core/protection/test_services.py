@@ -87,3 +87,22 @@ async def test_erasure_destroys_the_data_key_and_keeps_the_audit_log(settings, t
                               row_id=3, sealed=sealed, may_read=lambda _r: True)
     assert (await scope.objects(PersonKey).first()).destroyed_at is not None
     assert len(await audit.tenant_entries(tenant.id)) >= entries_before
+
+
+async def test_a_district_admin_chooses_sm4_before_anything_is_sealed(client, tenant, make_person, sign_in):
+    from core.accounts import services
+    from tests.http import post_form
+
+    admin = await make_person("王建华", "13900000001")
+    await services.add_membership(TenantScope(tenant.id), admin.id, ["district_admin"])
+    await sign_in(client, "13900000001", login_path="/t/qindu/login")
+    response = await post_form(client, "/t/qindu/console/", {"encryption_algorithm": "sm4-gcm"},
+                               action="/t/qindu/console/security")
+    assert response.status_code == 303
+    assert await protection.current_algorithm(TenantScope(tenant.id)) == "sm4-gcm"
+    page = await client.get("/t/qindu/console/", headers={"Accept-Language": "zh-CN"})
+    assert "敏感数据使用 SM4-GCM 加密" in page.text
+    refused = await post_form(client, "/t/qindu/console/", {"encryption_algorithm": "aes-gcm"},
+                              action="/t/qindu/console/security")
+    assert refused.status_code == 409
+    assert await protection.current_algorithm(TenantScope(tenant.id)) == "sm4-gcm"
