@@ -28,7 +28,6 @@ class Settings:
     test_mode: bool = False
     max_body_bytes: int = 1_048_576
     secure_cookies: bool = False
-    allowed_hosts: tuple[str, ...] = field(default_factory=tuple)
     smtp_url: str | None = None
     mail_from: str = "Gongzhi <no-reply@gongzhi.localhost>"
     public_url: str = "http://127.0.0.1:8000"

@@ -19,7 +19,6 @@ from tenants import divisions
 from tenants.tables import Tenant, TenantStatus
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
-THEME_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,6 @@ async def switch_language(request: Request) -> Response:
     return response
 
 
-
 class PersonalDataController(Controller):
     path = "/account/data"
     opt = {"auth": "session"}
