@@ -149,13 +149,9 @@ class Outbox:
         self.folder = folder
 
     def messages(self, kind: str, to: str) -> list[dict]:
-        import json
+        from core.messaging import outbox
 
-        folder = self.folder / kind
-        if not folder.exists():
-            return []
-        found = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.json"))]
-        return [message for message in found if message.get("to") == to]
+        return outbox.read(self.folder / kind, to=to)
 
     def last_sms(self, to: str, timeout: float = 5.0) -> dict:
         deadline = time.monotonic() + timeout

@@ -18,6 +18,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from core import clock
 from core.accounts import services
 from core.accounts.tables import Person, Session
+from core.web.context import cookie_from_scope
 
 COOKIE_NAME = "gongzhi_session"
 LIFETIME = timedelta(days=30)
@@ -92,23 +93,13 @@ def expired_cookie(*, secure: bool) -> Cookie:
     return Cookie(key=COOKIE_NAME, value="", path="/", httponly=True, samesite="lax", secure=secure, max_age=0)
 
 
-def _cookie_value(scope: Scope) -> str | None:
-    for name, value in scope.get("headers", []):
-        if name == b"cookie":
-            for part in value.decode("latin-1").split(";"):
-                key, _sep, val = part.strip().partition("=")
-                if key == COOKIE_NAME:
-                    return val
-    return None
-
-
 class SessionMiddleware(ASGIMiddleware):
     """Puts the signed-in person (an :class:`~core.accounts.services.Actor`) on ``scope["state"]["actor"]``."""
 
     scopes = (ScopeType.HTTP,)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        token = _cookie_value(scope)
+        token = cookie_from_scope(scope, COOKIE_NAME)
         state = scope.setdefault("state", {})
         state["actor"] = await actor_for_token(token) if token else None
         await next_app(scope, receive, send)

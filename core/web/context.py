@@ -18,7 +18,9 @@ LANGUAGE_COOKIE = "gongzhi_language"
 ELDERLY_COOKIE = "gongzhi_elderly"
 
 
-def _cookie(header: str, name: str) -> str | None:
+def cookie_from_scope(scope: Scope, name: str) -> str | None:
+    """A cookie's value, for middlewares (which run before Litestar parses cookies)."""
+    header = Headers.from_scope(scope).get("cookie", "")
     for part in header.split(";"):
         key, _sep, value = part.strip().partition("=")
         if key == name:
@@ -29,7 +31,7 @@ def _cookie(header: str, name: str) -> str | None:
 class LanguageMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         headers = Headers.from_scope(scope)
-        chosen = _cookie(headers.get("cookie", ""), LANGUAGE_COOKIE)
+        chosen = cookie_from_scope(scope, LANGUAGE_COOKIE)
         language = chosen if chosen in i18n.LANGUAGES else i18n.negotiate(headers.get("accept-language"))
         scope.setdefault("state", {})["language"] = language
         token = i18n.set_language(language)
