@@ -63,7 +63,8 @@ class TokenController(Controller):
         elif district not in districts:
             form.error("district", Message("Choose one of the list."))
         if form.errors:
-            return await self._page(request, data, {k: str(v) for k, v in form.errors.items()}, status_code=422)
+            values = {**data, "scopes": scopes, "district": data.get("district", "")}
+            return await self._page(request, values, {k: str(v) for k, v in form.errors.items()}, status_code=422)
         if district == "platform":
             issued = await credentials.issue("publisher", name, scopes, tenant_id=None, person_id=actor.id,
                                              client_address=client_address(request))
@@ -103,7 +104,8 @@ class ClientKeyController(Controller):
         name = form.field("name", text, max_length=80)
         scopes = _clean_scopes(form_values.getall("scopes") if "scopes" in form_values else [], form)
         if form.errors:
-            return await self._page(request, data, {k: str(v) for k, v in form.errors.items()}, status_code=422)
+            values = {**data, "scopes": scopes, "district": data.get("district", "")}
+            return await self._page(request, values, {k: str(v) for k, v in form.errors.items()}, status_code=422)
         issued = await credentials.issue("client", name, scopes, tenant_id=request.state.tenant.id,
                                          person_id=actor.id, client_address=client_address(request))
         return await self._page(request, issued=issued)

@@ -97,3 +97,14 @@ async def test_client_keys_are_for_district_admins(client, tenant, make_person, 
     revoked = await client.post(f"/t/qindu/console/keys/{key.id}/revoke", data={"_csrf_token": csrf_token(page.text)})
     assert revoked.status_code == 303
     assert (await ApiCredential.objects().first()).revoked_at is not None
+
+
+async def test_a_refused_token_form_keeps_what_was_chosen(client, tenant, resident, sign_in):
+    await sign_in(client, "13800000021")
+    page = await client.get("/account/tokens")
+    response = await client.post("/account/tokens", data={
+        "name": "", "district": str(tenant.id), "scopes": ["organisation:read"],
+        "_csrf_token": csrf_token(page.text)})
+    assert response.status_code == 422
+    assert 'value="organisation:read" checked' in response.text
+    assert f'value="{tenant.id}" selected' in response.text
