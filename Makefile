@@ -65,6 +65,11 @@ messages: install
 	@mkdir -p var
 	$(VENV)/bin/pybabel extract -F babel.cfg -k Message -k N_ --no-location --sort-output -o var/messages.pot .
 	$(VENV)/bin/pybabel update -i var/messages.pot -d pwa/locales -D messages --no-fuzzy-matching --ignore-obsolete --no-location
+	@# English message ids are the English text: new ones are copied into the en catalogue.
+	$(PY) -c "from babel.messages.pofile import read_po, write_po; p='pwa/locales/en/LC_MESSAGES/messages.po'; \
+	c = read_po(open(p, 'rb'), locale='en'); \
+	[setattr(m, 'string', m.id) for m in c if m.id and not (any(m.string) if isinstance(m.string, tuple) else m.string)]; \
+	write_po(open(p, 'wb'), c, width=0, no_location=True, sort_output=True, ignore_obsolete=True)"
 	@echo "Now translate the new empty msgstr entries in pwa/locales/zh_Hans/LC_MESSAGES/messages.po"
 
 ## make lock: refresh constraints.txt from a clean install of pyproject's ranges
