@@ -64,7 +64,7 @@ browser:
 messages: install
 	@mkdir -p var
 	$(VENV)/bin/pybabel extract -F babel.cfg -k Message -k N_ --no-location --sort-output -o var/messages.pot .
-	$(VENV)/bin/pybabel update -i var/messages.pot -d pwa/locales -D messages --no-fuzzy-matching --ignore-obsolete --no-location
+	$(VENV)/bin/pybabel update -i var/messages.pot -d pwa/locales -D messages --no-fuzzy-matching --ignore-obsolete --width=0
 	@# English message ids are the English text: new ones are copied into the en catalogue.
 	$(PY) -c "from babel.messages.pofile import read_po, write_po; p='pwa/locales/en/LC_MESSAGES/messages.po'; \
 	c = read_po(open(p, 'rb'), locale='en'); \

@@ -42,6 +42,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from core.accounts.reset_routes import PasswordResetController
     from core.accounts.routes import DistrictLoginController, LoginController, logout
     from core.accounts.sessions import SessionMiddleware
+    from core.jobs import queue as job_queue
+    from core.notifications.district_routes import DistrictChannelsController
+    from core.notifications.middleware import UnreadCountMiddleware
+    from core.notifications.routes import InboxController, NotificationPreferenceController
     from tenants.admin_routes import PlatformAdminController
     from tenants.console_routes import ConsoleHomeController
     from tenants.onboarding_routes import OnboardingController
@@ -51,12 +55,22 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from tenants.routes import DistrictHomeController, landing
 
     opened_pool = False
+    jobs = job_queue.for_settings(settings)
+    test_routes = []
+    if settings.test_mode:
+        from core.jobs.test_clock_routes import TEST_CLOCK_ROUTES
+
+        test_routes = TEST_CLOCK_ROUTES
 
     async def on_startup() -> None:
         nonlocal opened_pool
         opened_pool = await db.start()
+        if settings.jobs_in_process:
+            # Embedded: this process runs the jobs and the schedule too.
+            await jobs.start()  # type: ignore[attr-defined]
 
     async def on_shutdown() -> None:
+        await jobs.close()
         if opened_pool:
             await db.stop()
 
@@ -88,10 +102,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ConsoleHomeController,
             OrganisationController,
             DistrictSecurityController,
+            InboxController,
+            NotificationPreferenceController,
+            DistrictChannelsController,
+            *test_routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        include_in_schema=False),
         ],
-        middleware=[LanguageMiddleware(), TenantMiddleware(), SessionMiddleware()],
+        middleware=[LanguageMiddleware(), TenantMiddleware(), SessionMiddleware(), UnreadCountMiddleware()],
         csrf_config=CSRFConfig(
             secret=derived_key(settings, "csrf").hex(),
             cookie_name="gongzhi_csrf",

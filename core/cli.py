@@ -70,6 +70,11 @@ def serve(host: str, port: int, workers: int) -> None:
             "SQLite takes one process: --workers above 1 needs PostgreSQL "
             "(set GONGZHI_DATABASE_URL=postgresql://…)."
         )
+    if workers > 1 and settings.jobs_in_process:
+        _fail(
+            "Several processes need GONGZHI_REDIS_URL: without Redis, jobs run inside the one "
+            "web process, and the schedule must run in one place."
+        )
     try:
         todo = _run(migrate.pending())
     except Exception as error:
@@ -79,6 +84,24 @@ def serve(host: str, port: int, workers: int) -> None:
     click.echo(f"Gongzhi is serving on http://{host}:{port}/")
     uvicorn.run("core.app:create_app", factory=True, host=host, port=port, workers=workers,
                 proxy_headers=False, log_level="info")
+
+
+@main.command()
+@click.option("--queue", "queues", type=click.Choice(["short", "long", "all"]), default="all", show_default=True,
+              help="Which queue this process serves (run short and long in separate processes to scale them apart)")
+def worker(queues: str) -> None:
+    """Run jobs from Redis (arq): GONGZHI_REDIS_URL must be set."""
+    import logging
+
+    from core.jobs import arq_runner, registry
+
+    settings = Settings.from_env()
+    if not settings.redis_url:
+        _fail("`gongzhi worker` needs GONGZHI_REDIS_URL. Without Redis, `gongzhi serve` runs the jobs itself.")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    chosen = registry.QUEUES if queues == "all" else (queues,)
+    click.echo(f"Gongzhi worker: queues {', '.join(chosen)} on {_describe(settings.redis_url)}")
+    asyncio.run(arq_runner.run_workers(settings, chosen))
 
 
 @main.command(name="migrate")

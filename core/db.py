@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -34,6 +34,10 @@ _transaction_tenant: contextvars.ContextVar[int | None] = contextvars.ContextVar
 # What the transaction open in this context is: None, "read" or "write".
 _open_transaction: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "gongzhi_open_transaction", default=None
+)
+# What to run once the open transaction has committed (dropped if it rolls back).
+_after_commit: contextvars.ContextVar[list[Callable[[], Awaitable[None]]] | None] = contextvars.ContextVar(
+    "gongzhi_after_commit", default=None
 )
 
 
@@ -131,6 +135,9 @@ async def transaction(tenant_id: int | None = None, *, write: bool = False) -> A
     db = engine()
     token = _open_transaction.set("write" if write else "read")
     tenant_token = _transaction_tenant.set(tenant_id)
+    callbacks: list[Callable[[], Awaitable[None]]] = []
+    callbacks_token = _after_commit.set(callbacks)
+    committed = False
     try:
         if isinstance(db, SQLiteEngine):
             if write:
@@ -145,9 +152,30 @@ async def transaction(tenant_id: int | None = None, *, write: bool = False) -> A
                 if tenant_id is not None:
                     await _set_tenant_setting(db, tenant_id)
                 yield
+        committed = True
     finally:
+        _after_commit.reset(callbacks_token)
         _transaction_tenant.reset(tenant_token)
         _open_transaction.reset(token)
+    if committed:
+        for callback in callbacks:
+            await callback()
+
+
+def after_commit(callback: Callable[[], Awaitable[None]]) -> None:
+    """Run ``callback`` once the open transaction has committed; never if it rolls back.
+
+    Outside a transaction there is nothing to wait for: that is a mistake, because the
+    caller's write would then not be atomic with what the callback announces.
+    """
+    callbacks = _after_commit.get()
+    if callbacks is None:
+        raise RuntimeError("after_commit needs an open transaction")
+    callbacks.append(callback)
+
+
+def in_transaction() -> bool:
+    return _open_transaction.get() is not None
 
 
 async def _set_tenant_setting(db: Engine, tenant_id: int) -> None:

@@ -65,6 +65,13 @@ def gettext(message: str, **params: Any) -> str:
     return text % params if params else text
 
 
+def translate(message: "Message", language: str) -> str:
+    """``message`` in ``language`` (whatever the current request speaks): for jobs that
+    write to a person in their own language."""
+    text = translations(language if language in LANGUAGES else DEFAULT_LANGUAGE).gettext(message.msgid)
+    return text % message.params if message.params else text
+
+
 def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
     text = translations(current_language()).ngettext(singular, plural, n)
     params.setdefault("num", n)

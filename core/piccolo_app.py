@@ -15,6 +15,8 @@ from core.accounts.tables import (
 )
 from core.audit.tables import AuditEntry
 from core.config import PROJECT_ROOT
+from core.events.tables import Event, EventDelivery
+from core.notifications.tables import ChannelMessage, InboxEntry, Notification, NotificationPreference
 from core.protection.tables import DistrictKey, PersonKey
 from core.throttle import ThrottleCounter
 
@@ -23,7 +25,8 @@ APP_CONFIG = AppConfig(
     migrations_folder_path=str(PROJECT_ROOT / "migrations" / "core"),
     table_classes=[Person, PlatformRole, Membership, MembershipRole, Session, OneTimeCode, AuditEntry,
                    ThrottleCounter, ApiCredential, Invitation,
-                   RecoveryCode, DistrictKey, PersonKey],
+                   RecoveryCode, DistrictKey, PersonKey, Event, EventDelivery, Notification, InboxEntry,
+                   ChannelMessage, NotificationPreference],
     migration_dependencies=[],
     commands=[],
 )

@@ -102,3 +102,33 @@ async def destroy_person_keys(person_id: int) -> int:
         await PersonKey.update({PersonKey.wrapped_key: "", PersonKey.destroyed_at: clock.now()}).where(
             PersonKey.id.is_in([k["id"] for k in keys]))
     return len(keys)
+
+
+SWEEP_LIMIT = 1000
+
+
+@platform_operation("the sweep: event deliveries still pending, in every district", write=False)
+async def waiting_event_deliveries(before, limit: int = SWEEP_LIMIT) -> list[dict]:
+    from core.events.tables import DeliveryStatus, EventDelivery
+
+    return await EventDelivery.select(EventDelivery.id, EventDelivery.tenant_id).where(
+        EventDelivery.status == DeliveryStatus.pending.value, EventDelivery.next_attempt_at <= before,
+    ).order_by(EventDelivery.next_attempt_at).limit(limit)
+
+
+@platform_operation("the sweep: notification fan-outs that stopped moving, in every district", write=False)
+async def stalled_fan_outs(before, limit: int = SWEEP_LIMIT) -> list[dict]:
+    from core.notifications.tables import Notification
+
+    return await Notification.select(Notification.id, Notification.tenant_id, Notification.fan_out_cursor).where(
+        Notification.fanned_out_at.is_null(), Notification.progress_at <= before,
+    ).order_by(Notification.progress_at).limit(limit)
+
+
+@platform_operation("the sweep: channel messages due to be sent, in every district", write=False)
+async def due_channel_messages(before, limit: int = SWEEP_LIMIT) -> list[dict]:
+    from core.notifications.tables import ChannelMessage, ChannelStatus
+
+    return await ChannelMessage.select(ChannelMessage.id, ChannelMessage.tenant_id).where(
+        ChannelMessage.status == ChannelStatus.pending.value, ChannelMessage.not_before <= before,
+    ).order_by(ChannelMessage.not_before).limit(limit)

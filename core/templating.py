@@ -23,6 +23,11 @@ def _current_actor(request):
     return request.scope.get("state", {}).get("actor") if request is not None else None
 
 
+def _inbox_unread(request) -> int:
+    """The signed-in person's unread messages in the request's district (0 when not counted)."""
+    return request.scope.get("state", {}).get("inbox_unread", 0) if request is not None else 0
+
+
 def _elderly_mode(request) -> bool:
     """Elderly mode is on in this browser (set from the account, or by the switch)."""
     if request is None:
@@ -48,6 +53,7 @@ def environment() -> Environment:
     env.globals["languages"] = i18n.LANGUAGES
     env.globals["current_actor"] = _current_actor
     env.globals["elderly_mode"] = _elderly_mode
+    env.globals["inbox_unread"] = _inbox_unread
     env.globals["csp_nonce"] = lambda request: csp_nonce(request.scope) if request is not None else ""
     env.filters["datetime"] = _format_datetime
     return env

@@ -162,6 +162,26 @@ class TenantScope:
     def delete(self, table: type[T]) -> Delete:
         return self._scoped(table.delete(), table, write=True)
 
+    async def insert_many(self, table: type[T], rows: list[dict[str, Any]]) -> list[int]:
+        """Insert many rows of this tenant in one statement; returns their ids in order."""
+        if not rows:
+            return []
+        instances = [self.new(table, **row) for row in rows]
+        async with self.transaction(write=True):
+            result = await table.insert(*instances).returning(table._meta.primary_key)
+        return [row[table._meta.primary_key._meta.name] for row in result]
+
+    async def raw(self, table: type[T], sql: str, *args: Any) -> list[dict[str, Any]]:
+        """Bulk SQL on this tenant's rows, for what the query builder cannot say in one
+        statement (fan-out to thousands of people). The SQL must filter by ``{tenant}``, which
+        becomes this scope's id; ``{}`` are parameters. It runs in this tenant's transaction,
+        so on PostgreSQL Row Level Security checks it too."""
+        if "{tenant}" not in sql:
+            raise ValueError("raw SQL on tenant-owned rows must filter by {tenant}")
+        statement = sql.replace("{tenant}", str(int(self.tenant_id)))
+        async with self.transaction(write=not statement.lstrip().upper().startswith("SELECT")):
+            return await table.raw(statement, *args)
+
     # Transactions -------------------------------------------------------------------
 
     @asynccontextmanager

@@ -12,6 +12,7 @@ from litestar.response import Template
 from core.accounts import services
 from core.accounts.guards import tenant_roles
 from core.accounts.roles import CONSOLE_ROLES, DISTRICT_ADMIN, TENANT_ROLES
+from core.notifications.district_routes import district_channels
 from core.protection import services as protection
 from tenants import organisation
 
@@ -62,6 +63,7 @@ class ConsoleHomeController(Controller):
                 "communities": communities,
                 "grids": grids,
                 "departments": departments,
+                "channels": await district_channels(tenant.id) if DISTRICT_ADMIN in roles else {},
                 "encryption_algorithm": await protection.current_algorithm(scope) if DISTRICT_ADMIN in roles else None,
             },
         )

@@ -40,6 +40,8 @@ class Tenant(Table, tablename="tenants_tenant"):
     status_reason = Text(default="", help_text="Why it was rejected or suspended")
     theme_colour = Varchar(length=7, default="#c8102e")
     require_staff_totp = Boolean(default=False, help_text="Staff must use a second factor (TOTP)")
+    notify_by_email = Boolean(default=True, help_text="Notifications may also go out by email")
+    notify_by_sms = Boolean(default=True, help_text="Notifications may also go out by SMS (the district pays)")
     created_at = Timestamptz()
     status_changed_at = Timestamptz()
 

@@ -139,6 +139,9 @@ async def clean_database(request: pytest.FixtureRequest):
 
     yield
     clock.reset()
+    from core.jobs import queue
+
+    queue.use(None)  # queued jobs are forgotten with the test, as by a restart
     if "database" not in request.fixturenames:
         return
     from core import db
@@ -220,6 +223,44 @@ async def redis(database):
             pytest.fail(message)
         pytest.skip(message)
     return url
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free port: (controller, handler with .messages)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message as MessageHandler
+
+    class Collect(MessageHandler):
+        def __init__(self) -> None:
+            super().__init__()
+            self.messages = []
+
+        def handle_message(self, message) -> None:
+            self.messages.append(message)
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    handler = Collect()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield controller, handler
+    controller.stop()
+
+
+@pytest.fixture
+def jobs(database):
+    """The in-process job runner, installed for this test (``await jobs.run_due()`` runs what is due)."""
+    from core.config import Settings
+    from core.jobs import queue
+    from core.jobs.in_process import InProcessRunner
+
+    runner = InProcessRunner(Settings.from_env())
+    queue.use(runner)
+    return runner
 
 
 __all__ = ["asyncio"]

@@ -18,6 +18,10 @@ from core.accounts.tables import ApiCredential, Invitation
 from core.app import create_app
 from core.audit import services as audit
 from core.config import Settings
+from core.i18n import Message
+from core.notifications import services as notifications
+from core.notifications.audience import Audience
+from core.notifications.tables import InboxEntry
 from core.tenancy import TenantScope
 from core.web.inventory import inventory, is_framework_route
 from tenants.tables import Community, Department, Grid, Street
@@ -45,7 +49,7 @@ def walls(request):
 
 
 @pytest.fixture
-async def world(tenant, other_tenant, make_person):
+async def world(tenant, other_tenant, make_person, jobs):
     a, b = TenantScope(tenant.id), TenantScope(other_tenant.id)
     street = await a.create(Street, name=f"{MARK}人民街道")
     community = await a.create(Community, street=street.id, name=f"{MARK}北大街社区")
@@ -61,6 +65,10 @@ async def world(tenant, other_tenant, make_person):
          "roles": ["staff"], "unit_kind": "", "unit_id": None},
         actor_id=a_admin.id)
     await audit.record("organisation.added", actor_id=a_admin.id, tenant_id=tenant.id, target=f"{MARK}street")
+    await notifications.notify(a, Audience.of(a_admin.id), kind="test", link="/t/qindu/",
+                               title=Message("Welcome to %(district)s on Gongzhi", {"district": f"{MARK}通知"}))
+    await jobs.run_due()
+    inbox_entry = await a.objects(InboxEntry).first()
     # District B: its own admin (who tries everything) and a little data of its own.
     b_admin = await make_person("杨丽", "13900000002")
     await services.add_membership(b, b_admin.id, ["district_admin"])
@@ -69,7 +77,8 @@ async def world(tenant, other_tenant, make_person):
     b_token = await credentials.issue("person", "B", list(credentials.SCOPES), tenant_id=other_tenant.id,
                                       person_id=b_admin.id)
     return {"a": a, "b": b, "street": street, "community": community, "grid": grid, "department": department,
-            "key": key.credential, "invitation": invitation, "code": code, "b_token": b_token.token}
+            "key": key.credential, "invitation": invitation, "code": code, "b_token": b_token.token,
+            "inbox_entry": inbox_entry}
 
 
 def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
@@ -93,6 +102,8 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
             (f"{base}/console/keys/{world['key'].id}/revoke", f"client key {world['key'].id}")],
         ("POST", "/t/{slug:str}/console/invitations/{invitation_id:int}/revoke"): [
             (f"{base}/console/invitations/{world['invitation'].id}/revoke", f"invitation {world['invitation'].id}")],
+        ("POST", "/t/{slug:str}/inbox/{entry_id:int}/open"): [
+            (f"{base}/inbox/{world['inbox_entry'].id}/open", f"inbox entry {world['inbox_entry'].id}")],
         ("GET", "/t/{slug:str}/invitations/{code:str}"): [
             (f"{base}/invitations/{world['code']}", "invitation code")],
         ("POST", "/t/{slug:str}/invitations/{code:str}/accept"): [
@@ -107,6 +118,7 @@ async def _a_is_untouched(world) -> None:
     assert (await ApiCredential.objects().where(ApiCredential.id == world["key"].id).first()).revoked_at is None
     invitation = await a.get(Invitation, world["invitation"].id)
     assert invitation.revoked_at is None and invitation.accepted_at is None
+    assert (await a.get(InboxEntry, world["inbox_entry"].id)).read_at is None
 
 
 async def test_no_route_reaches_another_districts_objects(client, world, sign_in, walls):

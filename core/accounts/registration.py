@@ -12,6 +12,8 @@ from core.accounts import services
 from core.accounts.roles import RESIDENT
 from core.accounts.tables import Person
 from core.audit import services as audit
+from core.events import names
+from core.events import services as events
 from core.forms import FieldError, Form
 from core.i18n import Message
 from core.tenancy import TenantScope
@@ -59,12 +61,18 @@ async def register(scope: TenantScope, registration: Registration, client_addres
     person a resident of their community or grid. Registering twice changes nothing."""
     async with db.transaction(scope.tenant_id, write=True):
         person = await services.find_person(registration.identifier)
+        new_account = person is None
         if person is None:
             # No password yet: residents sign in with codes, and may set one on their account page.
             person = await services.create_person(registration.display_name, registration.identifier, None)
+        already_resident = not new_account and RESIDENT in await services.roles_in(scope, person.id)
         unit_kind, unit_id = (("grid", registration.grid_id) if registration.grid_id
                               else ("community", registration.community_id))
         await services.add_membership(scope, person.id, [RESIDENT], unit_kind, unit_id)
+        if not already_resident:
+            await events.emit(scope, names.USER_REGISTERED, {
+                "person_id": person.id, "unit_kind": unit_kind, "unit_id": unit_id, "new_account": new_account},
+                actor_id=person.id)
     await audit.record("resident.registered", actor_id=person.id, tenant_id=scope.tenant_id,
                        target=f"{unit_kind}:{unit_id}", client_address=client_address)
     return person

@@ -12,6 +12,8 @@ from typing import Any
 from core import clock, db
 from core.accounts import passwords
 from core.accounts.tables import Membership, MembershipRole, Person, PlatformRole
+from core.events import names
+from core.events import services as events
 from core.errors import Conflict, GongzhiError
 from core.forms import FieldError, email, phone, text
 from core.i18n import Message
@@ -150,10 +152,16 @@ async def add_membership(
             )
         held = {row["role"] for row in await scope.select(MembershipRole, MembershipRole.role)
                 .where(MembershipRole.membership == membership.id)}
+        added = []
         for role in roles:
             if role not in held:
                 await scope.create(MembershipRole, membership=membership.id, role=role)
                 held.add(role)
+                added.append(role)
+        if added:
+            await events.emit(scope, names.MEMBERSHIP_CHANGED, {
+                "person_id": person_id, "membership_id": membership.id, "added": added, "removed": [],
+                "unit_kind": unit_kind, "unit_id": unit_id})
     return membership
 
 

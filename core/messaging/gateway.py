@@ -22,6 +22,8 @@ class DeliveryResult:
     provider: str
     provider_message_id: str = ""
     error: str = ""
+    # The address will never work again (e.g. a push subscription its vendor dropped).
+    gone: bool = False
 
 
 class SmsGateway(Protocol):

@@ -3,37 +3,15 @@
 import socket
 from dataclasses import replace
 
-import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message as MessageHandler
-
 from core.config import Settings
 from core.messaging import outbox
 from core.messaging.email import send_email
-
-
-class Collect(MessageHandler):
-    def __init__(self):
-        super().__init__()
-        self.messages = []
-
-    def handle_message(self, message):
-        self.messages.append(message)
 
 
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    handler = Collect()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield controller, handler
-    controller.stop()
 
 
 async def test_email_over_smtp(smtp_server, tmp_path):

@@ -1,0 +1,148 @@
+"""arq on Redis: the production runner (``gongzhi worker``), and the queue the app enqueues to.
+
+Two queues, each served by its own arq worker: ``short`` (timeouts of at most 20 s, so a job
+lost with a crashed worker runs again about 30 s later, when its in-progress key expires) and
+``long``. Jobs keep no result (``keep_result=0``): a finished job's id can be queued again by
+the sweep, while a queued or running one cannot be queued twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from datetime import datetime
+from typing import Any
+
+from arq import create_pool, cron as arq_cron, func
+from arq.connections import ArqRedis, RedisSettings
+from arq.worker import Worker
+
+from core import clock, db
+from core.config import Settings
+from core.jobs import registry, schedule
+from core.jobs.context import JobContext, run
+
+log = logging.getLogger("gongzhi.jobs")
+
+
+def queue_name(settings: Settings, queue: str) -> str:
+    return f"{settings.redis_prefix}:queue:{queue}"
+
+
+class ArqQueue:
+    """Enqueues to Redis; the pool opens on first use, in the loop that uses it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._pool: ArqRedis | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def pool(self) -> ArqRedis:
+        loop = asyncio.get_running_loop()
+        if self._pool is None or self._loop is not loop:
+            self._pool = await create_pool(RedisSettings.from_dsn(self.settings.redis_url),
+                                           default_queue_name=queue_name(self.settings, registry.SHORT))
+            self._loop = loop
+        return self._pool
+
+    async def enqueue(self, name: str, tenant_id: int | None, *, job_id: str | None,
+                      defer_until: datetime | None, kwargs: dict[str, Any]) -> bool:
+        spec = registry.get(name)
+        pool = await self.pool()
+        job = await pool.enqueue_job(
+            name, tenant_id,
+            _job_id=f"{self.settings.redis_prefix}:{job_id}" if job_id else None,
+            _queue_name=queue_name(self.settings, spec.queue),
+            _defer_until=defer_until,
+            **kwargs,
+        )
+        return job is not None
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.aclose()
+            self._pool = None
+
+
+def _entry(spec: registry.JobSpec):
+    async def entry(ctx: dict[str, Any], tenant_id: int | None, **kwargs: Any) -> Any:
+        job = JobContext(ctx["settings"], ctx.get("job_id", ""), ctx.get("job_try", 1))
+        return await run(spec, job, tenant_id, kwargs)
+
+    entry.__qualname__ = entry.__name__ = spec.name
+    return entry
+
+
+def _cron_entry(spec: registry.CronSpec):
+    async def entry(ctx: dict[str, Any]) -> Any:
+        due = clock.now().replace(second=0, microsecond=0)
+        if spec.per_tenant:
+            return await schedule.dispatch(spec, due)
+        job = JobContext(ctx["settings"], ctx.get("job_id", ""), ctx.get("job_try", 1))
+        return await run(spec.job, job, None, {})
+
+    entry.__qualname__ = entry.__name__ = f"cron_{spec.name}"
+    return entry
+
+
+def build_worker(settings: Settings, queue: str, pool: ArqRedis, *, burst: bool = False) -> Worker:
+    """An arq worker for one queue. The short queue's worker also fires the schedules
+    (each slot once across all workers: arq's cron jobs are unique per slot)."""
+    registry.load()
+    functions = [func(_entry(spec), name=spec.name, timeout=spec.timeout, keep_result=0)
+                 for spec in registry.JOBS.values() if spec.queue == queue]
+    crons = []
+    if queue == registry.SHORT:
+        crons = [arq_cron(_cron_entry(spec), name=f"cron:{spec.name}", timeout=registry.SHORT_TIMEOUT_LIMIT,
+                          unique=True, keep_result=0, **spec.schedule)
+                 for spec in registry.CRONS.values()]
+
+    async def on_startup(ctx: dict[str, Any]) -> None:
+        ctx["settings"] = settings
+
+    return Worker(
+        functions=functions,
+        cron_jobs=crons,
+        queue_name=queue_name(settings, queue),
+        redis_pool=pool,
+        burst=burst,
+        handle_signals=False,
+        keep_result=0,
+        max_jobs=10,
+        poll_delay=0.5,
+        timezone=clock.CHINA,
+        on_startup=on_startup,
+    )
+
+
+async def run_workers(settings: Settings, queues: tuple[str, ...]) -> None:
+    """``gongzhi worker``: serve the queues until SIGINT or SIGTERM."""
+    from core.jobs import queue as job_queue
+
+    db.configure(settings.database_url)
+    await db.start()
+    job_queue.configure(settings)
+    # Each worker closes its own pool when it stops.
+    workers = [build_worker(settings, queue, await create_pool(RedisSettings.from_dsn(settings.redis_url)))
+               for queue in queues]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    tasks = [asyncio.create_task(worker.main()) for worker in workers]
+    log.info("worker serving %s", ", ".join(queue_name(settings, q) for q in queues))
+    try:
+        done, _ = await asyncio.wait([*tasks, asyncio.create_task(stop.wait())],
+                                     return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            if task in tasks and task.exception():
+                raise task.exception()
+    finally:
+        for worker in workers:
+            await worker.close()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await job_queue.current().close()
+        await db.stop()

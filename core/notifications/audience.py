@@ -1,0 +1,72 @@
+"""Who a notification goes to, read in batches of person ids in ascending order."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.accounts.tables import Membership
+from core.tenancy import TenantScope
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Either named persons, or the district's members (optionally only those holding one of
+    ``roles``, only in one unit)."""
+
+    persons: tuple[int, ...] = ()
+    members: bool = False
+    roles: tuple[str, ...] = ()
+    unit_kind: str = ""
+    unit_id: int | None = None
+
+    @classmethod
+    def of(cls, *person_ids: int) -> "Audience":
+        return cls(persons=tuple(sorted(set(person_ids))))
+
+    @classmethod
+    def district_members(cls, *, roles: tuple[str, ...] = (), unit_kind: str = "",
+                         unit_id: int | None = None) -> "Audience":
+        return cls(members=True, roles=tuple(roles), unit_kind=unit_kind, unit_id=unit_id)
+
+    def to_json(self) -> str:
+        if not self.members:
+            return json.dumps({"persons": list(self.persons)})
+        return json.dumps({"members": {"roles": list(self.roles), "unit_kind": self.unit_kind,
+                                       "unit_id": self.unit_id}})
+
+    @classmethod
+    def from_json(cls, text: str) -> "Audience":
+        data: dict[str, Any] = json.loads(text)
+        if "members" in data:
+            members = data["members"]
+            return cls(members=True, roles=tuple(members.get("roles", ())), unit_kind=members.get("unit_kind", ""),
+                       unit_id=members.get("unit_id"))
+        return cls(persons=tuple(data.get("persons", ())))
+
+
+async def next_batch(scope: TenantScope, audience: Audience, *, after: int, limit: int) -> list[int]:
+    """Up to ``limit`` recipients with ids above ``after``, ascending."""
+    if not audience.members:
+        return [person for person in audience.persons if person > after][:limit]
+    conditions = ["m.tenant_id = {tenant}", "m.person > {}"]
+    args: list[Any] = [after]
+    join = ""
+    if audience.roles:
+        join = "JOIN accounts_membership_role r ON r.membership = m.id AND r.tenant_id = {tenant}"
+        conditions.append("r.role IN (" + ", ".join("{}" for _ in audience.roles) + ")")
+        args.extend(audience.roles)
+    if audience.unit_kind:
+        conditions.append("m.unit_kind = {}")
+        args.append(audience.unit_kind)
+        if audience.unit_id is not None:
+            conditions.append("m.unit_id = {}")
+            args.append(audience.unit_id)
+    rows = await scope.raw(
+        Membership,
+        f"SELECT DISTINCT m.person AS person FROM accounts_membership m {join} "
+        f"WHERE {' AND '.join(conditions)} ORDER BY m.person LIMIT {int(limit)}",
+        *args,
+    )
+    return [row["person"] for row in rows]
