@@ -23,6 +23,11 @@ def _run(coroutine: Awaitable[T]) -> T:
         try:
             return await coroutine
         finally:
+            from core.jobs import queue
+
+            # Jobs queued here (events of the demo data…) are in Redis or, embedded, left to the
+            # server's first sweep.
+            await queue.current().close()
             await db.stop()
 
     return asyncio.run(with_database())

@@ -128,7 +128,9 @@ class TenantScope:
         which is what a read-modify-write needs."""
         query = self.objects(table).where(table._meta.primary_key == pk)
         if for_update and not db.is_sqlite():
-            query = query.lock_rows()
+            # NO KEY UPDATE: writers of rows that merely reference this one (a foreign key
+            # takes KEY SHARE) are not held up, nor do they hold this up.
+            query = query.lock_rows("NO KEY UPDATE")
         return await query.first()
 
     # Writing ------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from core.accounts.guards import signed_in
+from core.accounts.guards import safe_next, signed_in
 from core.errors import ValidationFailed
 from core.i18n import Message
 from core.notifications import services
@@ -31,7 +31,8 @@ class InboxController(Controller):
         actor = signed_in(request)
         tenant = request.state.tenant
         link = await services.open_entry(tenant.scope, actor.id, entry_id)
-        return see_other(link or f"/t/{tenant.slug}/inbox")
+        # notify() takes only paths of this site; checked again here, where the browser is sent.
+        return see_other(safe_next(link, f"/t/{tenant.slug}/inbox"))
 
     @post("/read-all", name="inbox_read_all")
     async def read_all(self, request: Request) -> Redirect:

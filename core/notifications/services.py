@@ -60,7 +60,7 @@ async def notify(scope: TenantScope, audience: Audience, *, kind: str, title: Me
     ``title`` and ``body`` are messages translated for each reader; ``link`` is a path of this
     site. The inboxes are filled by jobs after commit.
     """
-    if link and not link.startswith("/"):
+    if link and (not link.startswith("/") or link.startswith("//") or "\\" in link):
         raise ValueError("a notification links to a path of this site")
     async with scope.transaction(write=True):
         now = clock.now()
