@@ -34,6 +34,8 @@ async def seed_residents(tenant_id: int, count: int, *, phone_prefix: str = "17"
                 "INSERT INTO accounts_membership_role (tenant_id, membership, role) "
                 "SELECT $1, id, 'resident' FROM accounts_membership WHERE tenant_id = $1 AND person = ANY($2::integer[])",
                 tenant_id, person_ids)
+        # Fresh statistics, as autovacuum would gather: the planner sees the tables' real size.
+        await connection.execute("ANALYZE accounts_person, accounts_membership, accounts_membership_role")
     finally:
         await connection.close()
     return person_ids
