@@ -70,6 +70,7 @@ messages: install
 	c = read_po(open(p, 'rb'), locale='en'); \
 	[setattr(m, 'string', m.id) for m in c if m.id and not (any(m.string) if isinstance(m.string, tuple) else m.string)]; \
 	write_po(open(p, 'wb'), c, width=0, no_location=True, sort_output=True, ignore_obsolete=True)"
+	@sed -i '/^"\(Report-Msgid-Bugs-To\|Last-Translator\|Language-Team\):/d' pwa/locales/*/LC_MESSAGES/messages.po
 	@echo "Now translate the new empty msgstr entries in pwa/locales/zh_Hans/LC_MESSAGES/messages.po"
 
 ## make lock: refresh constraints.txt from a clean install of pyproject's ranges

@@ -132,3 +132,21 @@ async def due_channel_messages(before, limit: int = SWEEP_LIMIT) -> list[dict]:
     return await ChannelMessage.select(ChannelMessage.id, ChannelMessage.tenant_id).where(
         ChannelMessage.status == ChannelStatus.pending.value, ChannelMessage.not_before <= before,
     ).order_by(ChannelMessage.not_before).limit(limit)
+
+
+@platform_operation("a person's data download: their inbox in every district", write=False)
+async def person_inbox(person_id: int) -> list[dict]:
+    from core.notifications.tables import InboxEntry
+
+    return await InboxEntry.select(
+        InboxEntry.tenant_id, InboxEntry.created_at, InboxEntry.read_at, InboxEntry.notification.kind,
+        InboxEntry.notification.title, InboxEntry.notification.link,
+    ).where(InboxEntry.person == person_id).order_by(InboxEntry.id)
+
+
+@platform_operation("erasing a person: their inbox and unsent messages go, in every district")
+async def erase_person_inbox(person_id: int) -> None:
+    from core.notifications.tables import ChannelMessage, InboxEntry
+
+    await ChannelMessage.delete().where(ChannelMessage.person == person_id)
+    await InboxEntry.delete().where(InboxEntry.person == person_id)

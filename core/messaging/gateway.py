@@ -44,7 +44,10 @@ def plugin_manager() -> pluggy.PluginManager:
         manager.add_hookspecs(hookspecs)
         from core.messaging import outbox
 
+        from core.notifications import personal_data as notifications_data
+
         manager.register(outbox, name="core.messaging.outbox")
+        manager.register(notifications_data, name="core.notifications.personal_data")
         _manager = manager
     return _manager
 
