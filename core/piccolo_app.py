@@ -16,6 +16,7 @@ from core.accounts.tables import (
 from core.audit.tables import AuditEntry
 from core.config import PROJECT_ROOT
 from core.events.tables import Event, EventDelivery
+from core.notices.tables import DisclosureCategory, Notice, NoticeAttachment, NoticeRead, NoticeTransition
 from core.notifications.tables import ChannelMessage, InboxEntry, Notification, NotificationPreference
 from core.protection.tables import DistrictKey, PersonKey
 from core.throttle import ThrottleCounter
@@ -26,7 +27,8 @@ APP_CONFIG = AppConfig(
     table_classes=[Person, PlatformRole, Membership, MembershipRole, Session, OneTimeCode, AuditEntry,
                    ThrottleCounter, ApiCredential, Invitation,
                    RecoveryCode, DistrictKey, PersonKey, Event, EventDelivery, Notification, InboxEntry,
-                   ChannelMessage, NotificationPreference],
+                   ChannelMessage, NotificationPreference, DisclosureCategory, Notice, NoticeTransition,
+                   NoticeAttachment, NoticeRead],
     migration_dependencies=[],
     commands=[],
 )

@@ -150,3 +150,14 @@ async def erase_person_inbox(person_id: int) -> None:
 
     await ChannelMessage.delete().where(ChannelMessage.person == person_id)
     await InboxEntry.delete().where(InboxEntry.person == person_id)
+
+
+@platform_operation("the sweep: notices due to be published or expired, in every district", write=False)
+async def notices_due(before, limit: int = SWEEP_LIMIT) -> list[dict]:
+    from core.notices.tables import Notice, NoticeStatus
+
+    scheduled = await Notice.select(Notice.id, Notice.tenant_id, Notice.status).where(
+        Notice.status == NoticeStatus.scheduled.value, Notice.publish_at <= before).limit(limit)
+    expiring = await Notice.select(Notice.id, Notice.tenant_id, Notice.status).where(
+        Notice.status == NoticeStatus.published.value, Notice.expire_at <= before).limit(limit)
+    return [*scheduled, *expiring]

@@ -12,6 +12,7 @@ from litestar.response import Template
 from core.accounts import services
 from core.accounts.guards import tenant_roles
 from core.accounts.roles import CONSOLE_ROLES, DISTRICT_ADMIN, TENANT_ROLES
+from core.notices.permissions import can_author
 from core.notifications.district_routes import district_channels
 from core.protection import services as protection
 from tenants import organisation
@@ -58,6 +59,7 @@ class ConsoleHomeController(Controller):
                 "tenant": tenant,
                 "actor": actor,
                 "is_admin": DISTRICT_ADMIN in roles,
+                "can_author": can_author(roles),
                 "role_labels": [TENANT_ROLES.get(role, role) for role in sorted(roles)],
                 "streets": streets,
                 "communities": communities,

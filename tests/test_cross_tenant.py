@@ -19,6 +19,8 @@ from core.app import create_app
 from core.audit import services as audit
 from core.config import Settings
 from core.i18n import Message
+from core.notices import services as notices
+from core.notices.tables import Notice
 from core.notifications import services as notifications
 from core.notifications.audience import Audience
 from core.notifications.tables import InboxEntry
@@ -69,6 +71,13 @@ async def world(tenant, other_tenant, make_person, jobs):
                                title=Message("Welcome to %(district)s on Gongzhi", {"district": f"{MARK}通知"}))
     await jobs.run_due()
     inbox_entry = await a.objects(InboxEntry).first()
+    a_author = await make_person(f"{MARK}起草人", "13900000003")
+    await services.add_membership(a, a_author.id, ["staff"])
+    draft = await notices.clean(a, {"title": f"{MARK}财务公开", "body": f"{MARK}正文", "audience": "district"})
+    notice = await notices.create(a, draft, author_id=a_author.id)
+    await notices.submit(a, notice.id, actor_id=a_author.id, revision=notice.revision)
+    await notices.approve(a, notice.id, actor_id=a_admin.id, revision=notice.revision + 1)
+    notice = await a.get(Notice, notice.id)
     # District B: its own admin (who tries everything) and a little data of its own.
     b_admin = await make_person("杨丽", "13900000002")
     await services.add_membership(b, b_admin.id, ["district_admin"])
@@ -78,7 +87,7 @@ async def world(tenant, other_tenant, make_person, jobs):
                                       person_id=b_admin.id)
     return {"a": a, "b": b, "street": street, "community": community, "grid": grid, "department": department,
             "key": key.credential, "invitation": invitation, "code": code, "b_token": b_token.token,
-            "inbox_entry": inbox_entry}
+            "inbox_entry": inbox_entry, "notice": notice}
 
 
 def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
@@ -104,6 +113,19 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
             (f"{base}/console/invitations/{world['invitation'].id}/revoke", f"invitation {world['invitation'].id}")],
         ("POST", "/t/{slug:str}/inbox/{entry_id:int}/open"): [
             (f"{base}/inbox/{world['inbox_entry'].id}/open", f"inbox entry {world['inbox_entry'].id}")],
+        ("GET", "/t/{slug:str}/notices/{root:int}"): [
+            (f"{base}/notices/{world['notice'].root}", f"notice {world['notice'].root}")],
+        ("GET", "/t/{slug:str}/console/notices/{notice_id:int}"): [
+            (f"{base}/console/notices/{world['notice'].id}", f"notice {world['notice'].id}")],
+        ("GET", "/t/{slug:str}/console/notices/{notice_id:int}/edit"): [
+            (f"{base}/console/notices/{world['notice'].id}/edit", f"notice {world['notice'].id}")],
+        ("POST", "/t/{slug:str}/console/notices/{notice_id:int}/edit"): [
+            (f"{base}/console/notices/{world['notice'].id}/edit", f"notice {world['notice'].id}",
+             {"title": "改名", "audience": "district", "revision": str(world["notice"].revision)}, {404})],
+        ("POST", "/t/{slug:str}/console/notices/{notice_id:int}/{action:str}"): [
+            (f"{base}/console/notices/{world['notice'].id}/{action}", f"notice {world['notice'].id} {action}",
+             {"revision": str(world["notice"].revision), "reason": "撤回", "comment": "退回"}, {404})
+            for action in ("submit", "return", "approve", "withdraw", "correct")],
         ("GET", "/t/{slug:str}/invitations/{code:str}"): [
             (f"{base}/invitations/{world['code']}", "invitation code")],
         ("POST", "/t/{slug:str}/invitations/{code:str}/accept"): [
@@ -119,6 +141,9 @@ async def _a_is_untouched(world) -> None:
     invitation = await a.get(Invitation, world["invitation"].id)
     assert invitation.revoked_at is None and invitation.accepted_at is None
     assert (await a.get(InboxEntry, world["inbox_entry"].id)).read_at is None
+    notice = await a.get(Notice, world["notice"].id)
+    assert notice.status == "published" and notice.revision == world["notice"].revision
+    assert await a.count(Notice) == 1
 
 
 async def test_no_route_reaches_another_districts_objects(client, world, sign_in, walls):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from core.accounts.tables import Membership
@@ -20,6 +20,8 @@ class Audience:
     roles: tuple[str, ...] = ()
     unit_kind: str = ""
     unit_id: int | None = None
+    # Any of these (kind, id) units; empty: anywhere in the district.
+    units: tuple[tuple[str, int], ...] = ()
 
     @classmethod
     def of(cls, *person_ids: int) -> "Audience":
@@ -27,14 +29,15 @@ class Audience:
 
     @classmethod
     def district_members(cls, *, roles: tuple[str, ...] = (), unit_kind: str = "",
-                         unit_id: int | None = None) -> "Audience":
-        return cls(members=True, roles=tuple(roles), unit_kind=unit_kind, unit_id=unit_id)
+                         unit_id: int | None = None, units: tuple[tuple[str, int], ...] = ()) -> "Audience":
+        return cls(members=True, roles=tuple(roles), unit_kind=unit_kind, unit_id=unit_id,
+                   units=tuple((kind, int(unit)) for kind, unit in units))
 
     def to_json(self) -> str:
         if not self.members:
             return json.dumps({"persons": list(self.persons)})
         return json.dumps({"members": {"roles": list(self.roles), "unit_kind": self.unit_kind,
-                                       "unit_id": self.unit_id}})
+                                       "unit_id": self.unit_id, "units": [list(u) for u in self.units]}})
 
     @classmethod
     def from_json(cls, text: str) -> "Audience":
@@ -42,7 +45,8 @@ class Audience:
         if "members" in data:
             members = data["members"]
             return cls(members=True, roles=tuple(members.get("roles", ())), unit_kind=members.get("unit_kind", ""),
-                       unit_id=members.get("unit_id"))
+                       unit_id=members.get("unit_id"),
+                       units=tuple((kind, unit) for kind, unit in members.get("units", ())))
         return cls(persons=tuple(data.get("persons", ())))
 
 
@@ -59,6 +63,15 @@ async def next_batch(scope: TenantScope, audience: Audience, *, after: int, limi
             "EXISTS (SELECT 1 FROM accounts_membership_role r WHERE r.membership = m.id AND r.tenant_id = {tenant} "
             "AND r.role IN (" + ", ".join("{}" for _ in audience.roles) + "))")
         args.extend(audience.roles)
+    if audience.members and audience.units:
+        by_kind: dict[str, list[int]] = {}
+        for kind, unit in audience.units:
+            by_kind.setdefault(kind, []).append(unit)
+        alternatives = []
+        for kind, ids in sorted(by_kind.items()):
+            alternatives.append("(m.unit_kind = {} AND m.unit_id IN (" + ", ".join("{}" for _ in ids) + "))")
+            args.extend([kind, *ids])
+        conditions.append("(" + " OR ".join(alternatives) + ")")
     if audience.unit_kind:
         conditions.append("m.unit_kind = {}")
         args.append(audience.unit_kind)

@@ -309,7 +309,7 @@ async def test_preferences_refuse_bad_input_and_keep_what_was_typed(client, make
         assert f'<p class="error" id="e-{field}" role="alert">{message}</p>' in response.text
         assert re.search(rf'<input id="f-{field}"[^>]*aria-invalid="true" aria-describedby="e-{field}"', response.text)
     else:
-        fieldset = re.search(rf'<fieldset class="field has-error">\s*<legend>[^<]*</legend>((?:(?!</fieldset>).)*)',
+        fieldset = re.search(r'<fieldset class="field has-error">\s*<legend>[^<]*</legend>((?:(?!</fieldset>).)*)',
                              response.text, re.S)
         assert fieldset and f'name="{field}"' in fieldset.group(1) and message in fieldset.group(1)
         assert _checked(response.text, field) == []

@@ -1,0 +1,1 @@
+"""Notices: the district's disclosure catalogue, and notices reviewed before they are published."""

@@ -1,0 +1,174 @@
+"""/t/{slug}/console/notices: staff draft notices, others review them, and they are published."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Template
+
+from core.accounts.guards import tenant_roles
+from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from core.i18n import N_, Message
+from core.notices import catalogue, permissions, services
+from core.notices.audience import role_choices
+from core.notices.rendering import render
+from core.notices.tables import Notice, NoticeStatus
+from core.web.forms import echo, form_data, see_other
+from tenants import organisation
+
+STATUS_LABELS = {
+    NoticeStatus.draft.value: N_("Draft"),
+    NoticeStatus.submitted.value: N_("Waiting for review"),
+    NoticeStatus.returned.value: N_("Returned"),
+    NoticeStatus.scheduled.value: N_("Scheduled"),
+    NoticeStatus.published.value: N_("Published"),
+    NoticeStatus.withdrawn.value: N_("Withdrawn"),
+    NoticeStatus.expired.value: N_("Expired"),
+    NoticeStatus.corrected.value: N_("Corrected"),
+}
+
+
+async def _author(request: Request):
+    actor, roles = await tenant_roles(request, permissions.AUTHOR_ROLES)
+    return actor, roles
+
+
+async def _form_page(request: Request, *, notice: Notice | None, values: dict, errors: dict,
+                     status_code: int = 200) -> Template:
+    tenant = request.state.tenant
+    return Template("console/notice_form.html", status_code=status_code, context={
+        "tenant": tenant, "notice": notice, "values": values, "errors": errors,
+        "categories": await catalogue.categories(tenant.scope), "units": await organisation.units(tenant.scope),
+        "roles": role_choices()})
+
+
+def _values(notice: Notice) -> dict[str, str]:
+    from core import clock
+
+    def local(moment) -> str:
+        return clock.local(moment).strftime("%Y-%m-%dT%H:%M") if moment else ""
+
+    return {"title": notice.title, "body": notice.body, "category": str(notice.category or ""),
+            "audience": services.audience_value(notice), "pinned": "1" if notice.pinned else "",
+            "urgent": "1" if notice.urgent else "", "publish_at": local(notice.publish_at),
+            "expire_at": local(notice.expire_at)}
+
+
+class ConsoleNoticeController(Controller):
+    path = "/t/{slug:str}/console/notices"
+    opt = {"auth": "session"}
+
+    @get("/", name="console_notices")
+    async def listing(self, request: Request) -> Template:
+        await _author(request)
+        tenant = request.state.tenant
+        notices = await tenant.scope.objects(Notice).order_by(Notice.updated_at, ascending=False).limit(200)
+        return Template("console/notices.html", context={"tenant": tenant, "notices": notices,
+                                                         "status_labels": STATUS_LABELS})
+
+    @get("/new", name="console_notice_new")
+    async def new(self, request: Request) -> Template:
+        await _author(request)
+        return await _form_page(request, notice=None, values={"audience": "district"}, errors={})
+
+    @post("/new", status_code=303)
+    async def create(self, request: Request) -> Response:
+        actor, _roles = await _author(request)
+        tenant = request.state.tenant
+        data = await form_data(request)
+        try:
+            draft = await services.clean(tenant.scope, data)
+        except ValidationFailed as error:
+            return await _form_page(request, notice=None, values=echo(data),
+                                    errors={k: str(m) for k, m in error.errors.items()}, status_code=422)
+        notice = await services.create(tenant.scope, draft, author_id=actor.id)
+        return see_other(f"/t/{tenant.slug}/console/notices/{notice.id}")
+
+    async def _notice(self, request: Request, notice_id: int) -> Notice:
+        notice = await request.state.tenant.scope.get(Notice, notice_id)
+        if notice is None:
+            raise NotFound()
+        return notice
+
+    async def _page(self, request: Request, notice: Notice, *, problem: str = "", status_code: int = 200,
+                    values: dict | None = None, errors: dict | None = None) -> Template:
+        actor, roles = await _author(request)
+        tenant = request.state.tenant
+        return Template("console/notice.html", status_code=status_code, context={
+            "tenant": tenant, "notice": notice, "body": render(notice.body), "problem": problem,
+            "values": values or {}, "errors": errors or {}, "status_labels": STATUS_LABELS,
+            "transitions": await services.transitions(tenant.scope, notice.id),
+            "can_edit": permissions.can_edit(actor.id, notice),
+            "can_review": permissions.can_review(actor.id, roles, notice),
+            "own_submitted": notice.status == "submitted" and notice.author == actor.id,
+            "can_withdraw": permissions.can_withdraw(roles, notice),
+            "can_correct": permissions.can_correct(roles, notice)})
+
+    @get("/{notice_id:int}", name="console_notice")
+    async def show(self, request: Request, notice_id: FromPath[int]) -> Template:
+        await _author(request)
+        return await self._page(request, await self._notice(request, notice_id))
+
+    @get("/{notice_id:int}/edit", name="console_notice_edit")
+    async def edit_form(self, request: Request, notice_id: FromPath[int]) -> Template:
+        actor, _roles = await _author(request)
+        notice = await self._notice(request, notice_id)
+        if not permissions.can_edit(actor.id, notice):
+            raise PermissionDenied(Message("Only the author edits a notice, while it is a draft or returned."))
+        return await _form_page(request, notice=notice, values=_values(notice), errors={})
+
+    @post("/{notice_id:int}/edit", status_code=303)
+    async def edit(self, request: Request, notice_id: FromPath[int]) -> Response:
+        actor, _roles = await _author(request)
+        tenant = request.state.tenant
+        notice = await self._notice(request, notice_id)
+        data = await form_data(request)
+        try:
+            draft = await services.clean(tenant.scope, data)
+            await services.edit(tenant.scope, notice_id, draft, actor_id=actor.id,
+                                revision=_revision(data))
+        except ValidationFailed as error:
+            return await _form_page(request, notice=notice, values=echo(data),
+                                    errors={k: str(m) for k, m in error.errors.items()}, status_code=422)
+        except Conflict as conflict:
+            return await _form_page(request, notice=notice, values=echo(data),
+                                    errors={"__all__": str(conflict.detail)}, status_code=409)
+        return see_other(f"/t/{tenant.slug}/console/notices/{notice_id}")
+
+    @post("/{notice_id:int}/{action:str}", status_code=303)
+    async def act(self, request: Request, notice_id: FromPath[int], action: FromPath[str]) -> Response:
+        actor, _roles = await _author(request)
+        tenant = request.state.tenant
+        scope = tenant.scope
+        notice = await self._notice(request, notice_id)
+        data = await form_data(request)
+        revision = _revision(data)
+        target = notice_id
+        try:
+            if action == "submit":
+                await services.submit(scope, notice_id, actor_id=actor.id, revision=revision)
+            elif action == "return":
+                await services.send_back(scope, notice_id, actor_id=actor.id, revision=revision,
+                                         comment=data.get("comment", ""))
+            elif action == "approve":
+                await services.approve(scope, notice_id, actor_id=actor.id, revision=revision,
+                                       comment=data.get("comment", ""))
+            elif action == "withdraw":
+                await services.withdraw(scope, notice_id, actor_id=actor.id, revision=revision,
+                                        reason=data.get("reason", ""))
+            elif action == "correct":
+                target = (await services.correct(scope, notice_id, actor_id=actor.id)).id
+            else:
+                raise NotFound()
+        except ValidationFailed as error:
+            return await self._page(request, notice, status_code=422, values=echo(data),
+                                    errors={f"{action}.{k}": str(m) for k, m in error.errors.items()})
+        except Conflict as conflict:
+            return await self._page(request, await self._notice(request, notice_id), problem=str(conflict.detail),
+                                    status_code=409)
+        return see_other(f"/t/{tenant.slug}/console/notices/{target}")
+
+
+def _revision(data: dict[str, str]) -> int:
+    value = data.get("revision", "")
+    return int(value) if value.isascii() and value.isdigit() else -1
