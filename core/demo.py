@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from core.accounts import roles, services as accounts
+from core.notices import catalogue, services as notices
+from core.notices.tables import Notice
 from core.tenancy import TenantScope
 from tenants import services
 from tenants.tables import Community, Department, Grid, Street, Tenant, TenantStatus
@@ -56,6 +58,25 @@ PEOPLE = {
         ("赵磊", "13900000031", [roles.STAFF], "community", "新兴北路社区"),
         ("孙强", "13900000032", [roles.GRID_WORKER], "grid", "新兴北路社区/第1网格"),
         ("吴敏", "13900000041", [roles.RESIDENT], "community", "朝阳社区"),
+    ],
+}
+
+# Published notices: (title, body, category, audience, pinned, author phone, reviewer phone).
+NOTICES = {
+    "qindu": [
+        ("关于冬季供暖安全的温馨提示",
+         "进入供暖季，请各位居民注意：\n\n- 不要私自改装暖气管道；\n- 发现漏水请及时联系物业；\n"
+         "- 使用电暖器时远离易燃物品。\n\n如有问题，请联系所在社区。", "服务公开", "district", True,
+         "13900000011", "13900000001"),
+        ("2026年10月北大街社区财务公开",
+         "## 收入\n\n- 上级拨付社区工作经费：30,000 元\n\n## 支出\n\n- 社区活动：8,600 元\n"
+         "- 办公用品：2,350 元\n\n结余 19,050 元。如有疑问，请在本页提问。", "财务公开", "community:北大街社区", False,
+         "13900000011", "13900000001"),
+    ],
+    "weicheng": [
+        ("新兴北路社区居民议事会召开通知",
+         "本周六上午9点在社区活动室召开居民议事会，讨论小区停车管理方案，欢迎居民参加。", "居务公开",
+         "community:新兴北路社区", False, "13900000031", "13900000002"),
     ],
 }
 
@@ -143,6 +164,23 @@ async def _ensure_people(scope: TenantScope, slug: str) -> int:
     return created
 
 
+async def _ensure_notices(scope: TenantScope, slug: str) -> int:
+    if await scope.count(Notice):
+        return 0
+    categories = {c.name: c.id for c in await catalogue.categories(scope)}
+    for title, body, category, audience, pinned, author_phone, reviewer_phone in NOTICES[slug]:
+        kind, _colon, unit_name = audience.partition(":")
+        value = f"{kind}:{await _unit_id(scope, kind, unit_name)}" if unit_name else kind
+        author = await accounts.find_person(accounts.Identifier("phone", author_phone))
+        reviewer = await accounts.find_person(accounts.Identifier("phone", reviewer_phone))
+        draft = await notices.clean(scope, {"title": title, "body": body, "category": str(categories[category]),
+                                            "audience": value, "pinned": "1" if pinned else ""})
+        notice = await notices.create(scope, draft, author_id=author.id)
+        await notices.submit(scope, notice.id, actor_id=author.id, revision=notice.revision)
+        await notices.approve(scope, notice.id, actor_id=reviewer.id, revision=notice.revision + 1)
+    return len(NOTICES[slug])
+
+
 async def load_demo(report: Callable[[str], None] = print) -> None:
     admin_id, new = await _ensure_person(*PLATFORM_ADMIN)
     await accounts.grant_platform_role(admin_id, roles.PLATFORM_ADMIN)
@@ -155,6 +193,8 @@ async def load_demo(report: Callable[[str], None] = print) -> None:
         report(f"      organisation units: {created} new")
         people = await _ensure_people(scope, spec["slug"])
         report(f"      people: {people} new")
+        await catalogue.ensure_standard(scope)
+        report(f"      notices: {await _ensure_notices(scope, spec['slug'])} new")
     report(f"[+] {SUSPENDED['name']} ({SUSPENDED['slug']}), suspended")
     suspended = await _ensure_tenant(SUSPENDED)
     if suspended.status == TenantStatus.active.value:

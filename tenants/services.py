@@ -15,6 +15,7 @@ from core.audit import services as audit
 from core.errors import Conflict, NotFound
 from core.forms import FieldError, Form, digits, text
 from core.i18n import Message
+from core.tenancy import TenantScope
 from tenants import divisions
 from tenants.tables import Tenant, TenantStatus
 
@@ -101,6 +102,10 @@ async def create_tenant(draft: TenantDraft, *, status: TenantStatus = TenantStat
             status_changed_at=now,
         )
         await tenant.save()
+        # Every district starts from the standard disclosure catalogue.
+        from core.notices.catalogue import ensure_standard
+
+        await ensure_standard(TenantScope(tenant.id))
     return tenant
 
 
