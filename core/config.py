@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The upload stores (core.storage): the filesystem suits one host; every app host of the
+# production shape reaches the database.
+STORAGE_BACKENDS = ("filesystem", "database")
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -34,6 +37,15 @@ class Settings:
     trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
     staff_idle_minutes: int = 30
     resident_idle_days: int = 14
+    # Where uploads are kept (core.storage): "filesystem" (under var/) or "database".
+    # Empty: chosen from the database URL, see __post_init__.
+    storage: str = ""
+
+    def __post_init__(self) -> None:
+        storage = self.storage or ("filesystem" if self.is_sqlite else "database")
+        if storage not in STORAGE_BACKENDS:
+            raise ValueError(f"GONGZHI_STORAGE must be one of {', '.join(STORAGE_BACKENDS)}, not {storage!r}")
+        object.__setattr__(self, "storage", storage)
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -56,6 +68,7 @@ class Settings:
             trusted_proxies=tuple(p.strip() for p in (_env("TRUSTED_PROXIES", "") or "").split(",") if p.strip()),
             staff_idle_minutes=int(_env("STAFF_IDLE_MINUTES", "30")),
             resident_idle_days=int(_env("RESIDENT_IDLE_DAYS", "14")),
+            storage=(_env("STORAGE") or "").strip().lower(),
         )
 
     @property

@@ -19,6 +19,7 @@ from core.events.tables import Event, EventDelivery
 from core.notices.tables import DisclosureCategory, Notice, NoticeAttachment, NoticeRead, NoticeTransition
 from core.notifications.tables import ChannelMessage, InboxEntry, Notification, NotificationPreference
 from core.protection.tables import DistrictKey, PersonKey
+from core.storage.database import StoredFile
 from core.throttle import ThrottleCounter
 
 APP_CONFIG = AppConfig(
@@ -28,7 +29,7 @@ APP_CONFIG = AppConfig(
                    ThrottleCounter, ApiCredential, Invitation,
                    RecoveryCode, DistrictKey, PersonKey, Event, EventDelivery, Notification, InboxEntry,
                    ChannelMessage, NotificationPreference, DisclosureCategory, Notice, NoticeTransition,
-                   NoticeAttachment, NoticeRead],
+                   NoticeAttachment, NoticeRead, StoredFile],
     migration_dependencies=[],
     commands=[],
 )

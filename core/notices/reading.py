@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core import clock
+from core.notices import search
 from core.notices.audience import Reach, reach_of
 from core.notices.tables import DisclosureCategory, Notice, NoticeRead, NoticeStatus
 from core.tenancy import TenantScope
@@ -42,13 +43,18 @@ def _published():
     return Notice.status == NoticeStatus.published.value
 
 
-async def for_person(scope: TenantScope, person_id: int | None, *, page: int = 1) -> list[NoticeSummary]:
-    """Published notices a person may see (district-wide ones for visitors), pinned first."""
+async def for_person(scope: TenantScope, person_id: int | None, *, page: int = 1,
+                     search_for: str = "") -> list[NoticeSummary]:
+    """Published notices a person may see (district-wide ones for visitors), pinned first;
+    only those containing ``search_for`` when it is given."""
     reach = await reach_of(scope, person_id) if person_id else Reach(frozenset(), frozenset(), frozenset(),
                                                                           frozenset())
     query = _for_reach(scope.select(
         Notice, Notice.id, Notice.root, Notice.title, Notice.pinned, Notice.urgent, Notice.version,
         Notice.published_at, Notice.category.name).where(_published()), reach)
+    query_text = search.clean_query(search_for)
+    if query_text:
+        query = query.where(search.matching(query_text))
     rows = await query.order_by(Notice.pinned, ascending=False).order_by(Notice.published_at, ascending=False) \
         .limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)
     read = set()

@@ -8,7 +8,7 @@ from litestar.response import Template
 
 from core.accounts.guards import current_actor
 from core.errors import NotFound
-from core.notices import reading
+from core.notices import reading, search
 from core.notices.rendering import render
 
 
@@ -17,12 +17,13 @@ class NoticeController(Controller):
     opt = {"auth": "none"}  # visitors see the district-wide notices; a session shows more
 
     @get("/", name="notices")
-    async def listing(self, request: Request, page: FromQuery[int] = 1) -> Template:
+    async def listing(self, request: Request, page: FromQuery[int] = 1, q: FromQuery[str] = "") -> Template:
         tenant = request.state.tenant
         actor = current_actor(request)
-        notices = await reading.for_person(tenant.scope, actor.id if actor else None, page=page)
-        return Template("notices/list.html", context={"tenant": tenant, "notices": notices, "page": page,
-                                                      "more": len(notices) == reading.PAGE_SIZE})
+        notices = await reading.for_person(tenant.scope, actor.id if actor else None, page=page, search_for=q)
+        return Template("notices/list.html", context={
+            "tenant": tenant, "notices": notices, "page": page, "q": search.clean_query(q),
+            "more": len(notices) == reading.PAGE_SIZE})
 
     @get("/{root:int}", name="notice")
     async def detail(self, request: Request, root: FromPath[int]) -> Template:

@@ -20,7 +20,7 @@ from core.events import names, services as events
 from core.forms import Form
 from core.i18n import Message
 from core.jobs import queue
-from core.notices import audience as audiences
+from core.notices import audience as audiences, search
 from core.notices.tables import DisclosureCategory, Notice, NoticeStatus, NoticeTransition
 from core.tenancy import TenantScope
 
@@ -45,7 +45,8 @@ class Draft:
     expire_at: datetime | None
 
     def values(self) -> dict[Any, Any]:
-        return {Notice.title: self.title, Notice.body: self.body, Notice.category: self.category_id,
+        return {Notice.title: self.title, Notice.body: self.body, Notice.search_terms: search.terms(self.title, self.body),
+                Notice.category: self.category_id,
                 Notice.audience_kind: self.audience_kind, Notice.audience_id: self.audience_id,
                 Notice.audience_role: self.audience_role, Notice.pinned: self.pinned, Notice.urgent: self.urgent,
                 Notice.publish_at: self.publish_at, Notice.expire_at: self.expire_at}
@@ -277,7 +278,7 @@ async def correct(scope: TenantScope, notice_id: int, *, actor_id: int) -> Notic
         newest = max(row["version"] for row in await scope.select(Notice, Notice.version).where(
             Notice.root == notice.root))
         copy = scope.new(Notice, root=notice.root, version=newest + 1, category=notice.category, title=notice.title,
-                         body=notice.body, audience_kind=notice.audience_kind, audience_id=notice.audience_id,
+                         body=notice.body, search_terms=notice.search_terms, audience_kind=notice.audience_kind, audience_id=notice.audience_id,
                          audience_role=notice.audience_role, pinned=notice.pinned, urgent=notice.urgent,
                          expire_at=notice.expire_at, author=actor_id, created_at=now, updated_at=now)
         await scope.save(copy)

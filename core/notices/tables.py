@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Array, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 
 from core.tenancy import TenantOwned
@@ -62,6 +62,8 @@ class Notice(TenantOwned, tablename="notices_notice"):
     reviewer = Integer(null=True, default=None)
     published_at = Timestamptz(null=True, default=None, index=True)
     withdrawn_reason = Text(default="")
+    search_terms = Array(base_column=Varchar(length=8), default=list,
+                         help_text="Two-character pieces of the title and body (core.notices.search)")
     created_at = Timestamptz()
     updated_at = Timestamptz()
 
