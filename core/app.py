@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from core.accounts.routes import DistrictLoginController, LoginController, logout
     from core.accounts.sessions import SessionMiddleware
     from core.jobs import queue as job_queue
+    from core.notices.api_routes import NoticeApiController
     from core.notices.console_routes import ConsoleNoticeController
     from core.notices.routes import NoticeController
     from core.notifications.district_routes import DistrictChannelsController
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DistrictChannelsController,
             NoticeController,
             ConsoleNoticeController,
+            NoticeApiController,
             *test_routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        include_in_schema=False),

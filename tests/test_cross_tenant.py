@@ -20,7 +20,7 @@ from core.audit import services as audit
 from core.config import Settings
 from core.i18n import Message
 from core.notices import services as notices
-from core.notices.tables import Notice
+from core.notices.tables import Notice, NoticeRead
 from core.notifications import services as notifications
 from core.notifications.audience import Audience
 from core.notifications.tables import InboxEntry
@@ -126,6 +126,12 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
             (f"{base}/console/notices/{world['notice'].id}/{action}", f"notice {world['notice'].id} {action}",
              {"revision": str(world["notice"].revision), "reason": "撤回", "comment": "退回"}, {404})
             for action in ("submit", "return", "approve", "withdraw", "correct")],
+        ("GET", "/t/{slug:str}/notices/{root:int}/print"): [
+            (f"{base}/notices/{world['notice'].root}/print", f"notice {world['notice'].root}")],
+        ("GET", "/api/v1/t/{slug:str}/notices/{root:int}"): [
+            (f"/api/v1{base}/notices/{world['notice'].root}", f"notice {world['notice'].root}")],
+        ("POST", "/api/v1/t/{slug:str}/notices/{root:int}/read"): [
+            (f"/api/v1{base}/notices/{world['notice'].root}/read", f"notice {world['notice'].root}")],
         ("GET", "/t/{slug:str}/invitations/{code:str}"): [
             (f"{base}/invitations/{world['code']}", "invitation code")],
         ("POST", "/t/{slug:str}/invitations/{code:str}/accept"): [
@@ -143,7 +149,7 @@ async def _a_is_untouched(world) -> None:
     assert (await a.get(InboxEntry, world["inbox_entry"].id)).read_at is None
     notice = await a.get(Notice, world["notice"].id)
     assert notice.status == "published" and notice.revision == world["notice"].revision
-    assert await a.count(Notice) == 1
+    assert await a.count(Notice) == 1 and await a.count(NoticeRead) == 0
 
 
 async def test_no_route_reaches_another_districts_objects(client, world, sign_in, walls):
@@ -158,7 +164,9 @@ async def test_no_route_reaches_another_districts_objects(client, world, sign_in
             path, names, extra, accepted = (*case, {}, {404})[:4] if len(case) == 2 else case
             data = {"_csrf_token": token, "name": "改名", "display_name": "冒充", "password": "Cross-Tenant-2026",
                     **extra}
-            response = await client.request(route.method, path, data=data if route.method != "GET" else None)
+            headers = {"Authorization": f"Bearer {world['b_token']}"} if route.auth == "token" else {}
+            response = await client.request(route.method, path, data=data if route.method != "GET" else None,
+                                            headers=headers)
             assert response.status_code in accepted, (
                 f"{route.method} {path} ({names}) answered {response.status_code}")
             assert MARK not in response.text, f"{route.method} {path} ({names}) shows district A's data"

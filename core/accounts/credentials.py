@@ -18,6 +18,7 @@ KINDS = ("person", "publisher", "client")
 SCOPES = {
     "profile:read": N_("Read your profile and roles"),
     "organisation:read": N_("Read the district's streets, communities, grids and departments"),
+    "notices:read": N_("Read the notices you may see, and mark them read"),
 }
 _TOUCH_EVERY = timedelta(minutes=1)
 

@@ -65,6 +65,12 @@ async def for_person(scope: TenantScope, person_id: int | None, *, page: int = 1
                           row["urgent"], row["version"], row["published_at"], row["root"] in read) for row in rows]
 
 
+async def public(scope: TenantScope, *, limit: int = 50) -> list[Notice]:
+    """The newest published notices for the whole district: what anyone may see (the feed)."""
+    return await scope.objects(Notice).where(_published(), Notice.audience_kind == "district").order_by(
+        Notice.published_at, ascending=False).limit(limit)
+
+
 async def visible(scope: TenantScope, person_id: int | None, root: int) -> Notice | None:
     """The current version of notice ``root`` if the person may see it (else None)."""
     reach = await reach_of(scope, person_id) if person_id else Reach(frozenset(), frozenset(), frozenset(),

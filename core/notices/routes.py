@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, Response, get
+from markupsafe import Markup
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from core.accounts.guards import current_actor
 from core.errors import NotFound
-from core.notices import reading, search
+from core.notices import publishing, reading, search
 from core.notices.rendering import render
 
 
@@ -24,6 +25,28 @@ class NoticeController(Controller):
         return Template("notices/list.html", context={
             "tenant": tenant, "notices": notices, "page": page, "q": search.clean_query(q),
             "more": len(notices) == reading.PAGE_SIZE})
+
+    @get("/feed.atom", name="notices_feed")
+    async def feed(self, request: Request) -> Response:
+        tenant = request.state.tenant
+        settings = request.app.state.settings
+        site = f"{settings.public_url}/t/{tenant.slug}"
+        document = publishing.atom(title=tenant.display_name, site=site, feed_url=f"{site}/notices/feed.atom",
+                                   page_url=f"{site}/notices", notices=await reading.public(tenant.scope))
+        return Response(document, media_type="application/atom+xml; charset=utf-8")
+
+    @get("/{root:int}/print", name="notice_print")
+    async def print_view(self, request: Request, root: FromPath[int]) -> Template:
+        tenant = request.state.tenant
+        actor = current_actor(request)
+        notice = await reading.visible(tenant.scope, actor.id if actor else None, root)
+        if notice is None:
+            raise NotFound()
+        url = f"{request.app.state.settings.public_url}/t/{tenant.slug}/notices/{root}"
+        return Template("notices/print.html", context={
+            "tenant": tenant, "notice": notice, "body": render(notice.body), "url": url,
+            "qr": Markup(publishing.qr_svg(url)),
+            "category": await reading.category_name(tenant.scope, notice.category)})
 
     @get("/{root:int}", name="notice")
     async def detail(self, request: Request, root: FromPath[int]) -> Template:
