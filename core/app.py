@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from core.accounts.sessions import SessionMiddleware
     from core.jobs import queue as job_queue
     from core.notices.api_routes import NoticeApiController
-    from core.notices.console_routes import ConsoleNoticeController
+    from core.notices.console_routes import ConsoleNoticeController, DisclosureController
     from core.notices.routes import NoticeController
     from core.notifications.district_routes import DistrictChannelsController
     from core.notifications.middleware import UnreadCountMiddleware
@@ -110,6 +110,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DistrictChannelsController,
             NoticeController,
             ConsoleNoticeController,
+            DisclosureController,
             NoticeApiController,
             *test_routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",

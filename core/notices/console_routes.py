@@ -9,7 +9,7 @@ from litestar.response import Template
 from core.accounts.guards import tenant_roles
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.i18n import N_, Message
-from core.notices import catalogue, permissions, services
+from core.notices import catalogue, compliance, permissions, services
 from core.notices.audience import role_choices
 from core.notices.rendering import render
 from core.notices.tables import Notice, NoticeStatus
@@ -172,3 +172,19 @@ class ConsoleNoticeController(Controller):
 def _revision(data: dict[str, str]) -> int:
     value = data.get("revision", "")
     return int(value) if value.isascii() and value.isdigit() else -1
+
+
+class DisclosureController(Controller):
+    """/t/{slug}/console/disclosure: the catalogue, and whether each community keeps to it."""
+
+    path = "/t/{slug:str}/console/disclosure"
+    opt = {"auth": "session"}
+
+    @get("/", name="console_disclosure")
+    async def show(self, request: Request) -> Template:
+        await _author(request)
+        tenant = request.state.tenant
+        return Template("console/disclosure.html", context={
+            "tenant": tenant, "categories": await catalogue.categories(tenant.scope),
+            "frequencies": catalogue.FREQUENCY_LABELS, "roles": role_choices(),
+            "communities": await compliance.compliance(tenant.scope)})

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from core import platform_scope
 from core.jobs import queue
-from core.jobs.registry import job
+from core.jobs.registry import LONG, cron, job
 from core.jobs.sweep import sweeper
 from core.notices import handlers  # noqa: F401  (declares the notice_published handler)
-from core.notices import services
+from core.notices import compliance, services
 
 
 @job(services.PUBLISH_JOB, timeout=20)
@@ -18,6 +18,15 @@ async def notices_publish(ctx, tenant_id: int, notice_id: int) -> bool:
 @job(services.EXPIRE_JOB, timeout=20)
 async def notices_expire(ctx, tenant_id: int, notice_id: int) -> bool:
     return await services.expire_due(ctx.scope(tenant_id), notice_id)
+
+
+@cron("notices_overdue", timeout=300, queue=LONG, hour=8, minute=0)
+async def notices_overdue(ctx, tenant_id: int) -> int:
+    """Every morning, per district: remind the responsible staff of overdue disclosures."""
+    from tenants.tables import Tenant
+
+    slug = (await Tenant.select(Tenant.slug).where(Tenant.id == tenant_id).first())["slug"]
+    return await compliance.remind_overdue(ctx.scope(tenant_id), slug)
 
 
 @sweeper("notices")

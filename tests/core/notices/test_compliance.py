@@ -1,0 +1,51 @@
+"""Overdue disclosures: each community against the catalogue, and the morning reminder."""
+
+from datetime import datetime, timedelta
+
+from core import clock
+from core.notices import compliance, services
+from core.notifications import services as notifications
+
+
+async def _publish(district, category, audience):
+    scope = district["scope"]
+    draft = await services.clean(scope, {"title": f"{category}通知", "body": "正文", "audience": audience,
+                                         "category": str(district["categories"][category].id)})
+    notice = await services.create(scope, draft, author_id=district["author"].id)
+    await services.submit(scope, notice.id, actor_id=district["author"].id, revision=notice.revision)
+    await services.approve(scope, notice.id, actor_id=district["reviewer"].id, revision=notice.revision + 1)
+
+
+def _cells(report, community):
+    row = next(r for r in report if r.community == community)
+    return {cell.category: cell.overdue for cell in row.cells}
+
+
+async def test_each_community_is_checked_against_each_category(district):
+    clock.set_now(datetime(2026, 11, 2, 9, 0, tzinfo=clock.CHINA))
+    await _publish(district, "财务公开", f"community:{district['north'].id}")
+    await _publish(district, "居务公开", f"street:{district['street'].id}")
+    report = await compliance.compliance(district["scope"])
+    assert _cells(report, "北大街社区") == {"党务公开": True, "居务公开": False, "财务公开": False,
+                                       "服务公开": False}
+    assert _cells(report, "民生路社区") == {"党务公开": True, "居务公开": False, "财务公开": True,
+                                       "服务公开": False}
+    clock.advance(timedelta(days=32))  # a month later the monthly ones are due again
+    report = await compliance.compliance(district["scope"])
+    assert _cells(report, "北大街社区")["财务公开"] is True and _cells(report, "北大街社区")["居务公开"] is True
+
+
+async def test_the_morning_job_reminds_the_responsible_staff(district, jobs, client, sign_in):
+    clock.set_now(datetime(2026, 11, 30, 7, 0, tzinfo=clock.CHINA))
+    await jobs.run_due()  # the runner learns the schedule
+    clock.set_now(datetime(2026, 11, 30, 8, 0, 30, tzinfo=clock.CHINA))
+    await jobs.run_due()
+    items, _ = await notifications.inbox(district["scope"], district["author"].id)
+    titles = [item.title for item in items]
+    # 李秀英 is district-wide staff here: she hears of every community's overdue categories.
+    assert "北大街社区的财务公开已逾期" in titles and "民生路社区的党务公开已逾期" in titles
+    assert "北大街社区的服务公开已逾期" not in titles  # "when it happens" is never overdue
+    assert all(item.link == "/t/qindu/console/disclosure" for item in items if "逾期" in item.title)
+    await sign_in(client, "13900000011", login_path="/t/qindu/login")
+    page = await client.get("/t/qindu/console/disclosure", headers={"Accept-Language": "zh-CN"})
+    assert page.status_code == 200 and "北大街社区" in page.text and "逾期" in page.text
