@@ -16,7 +16,14 @@ from core.accounts.tables import (
 from core.audit.tables import AuditEntry
 from core.config import PROJECT_ROOT
 from core.events.tables import Event, EventDelivery
-from core.notices.tables import DisclosureCategory, Notice, NoticeAttachment, NoticeRead, NoticeTransition
+from core.notices.tables import (
+    DisclosureCategory,
+    Notice,
+    NoticeAttachment,
+    NoticeQuestion,
+    NoticeRead,
+    NoticeTransition,
+)
 from core.notifications.tables import ChannelMessage, InboxEntry, Notification, NotificationPreference
 from core.protection.tables import DistrictKey, PersonKey
 from core.storage.database import StoredFile
@@ -29,7 +36,7 @@ APP_CONFIG = AppConfig(
                    ThrottleCounter, ApiCredential, Invitation,
                    RecoveryCode, DistrictKey, PersonKey, Event, EventDelivery, Notification, InboxEntry,
                    ChannelMessage, NotificationPreference, DisclosureCategory, Notice, NoticeTransition,
-                   NoticeAttachment, NoticeRead, StoredFile],
+                   NoticeAttachment, NoticeRead, NoticeQuestion, StoredFile],
     migration_dependencies=[],
     commands=[],
 )

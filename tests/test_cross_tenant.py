@@ -20,7 +20,7 @@ from core.audit import services as audit
 from core.config import Settings
 from core.i18n import Message
 from core.notices import services as notices
-from core.notices.tables import Notice, NoticeRead
+from core.notices.tables import Notice, NoticeQuestion, NoticeRead
 from core.notifications import services as notifications
 from core.notifications.audience import Audience
 from core.notifications.tables import InboxEntry
@@ -126,6 +126,9 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
             (f"{base}/console/notices/{world['notice'].id}/{action}", f"notice {world['notice'].id} {action}",
              {"revision": str(world["notice"].revision), "reason": "撤回", "comment": "退回"}, {404})
             for action in ("submit", "return", "approve", "withdraw", "correct")],
+        ("POST", "/t/{slug:str}/notices/{root:int}/questions"): [
+            (f"{base}/notices/{world['notice'].root}/questions", f"notice {world['notice'].root}",
+             {"question": "问", "submission": "cross-tenant"}, {404})],
         ("GET", "/t/{slug:str}/notices/{root:int}/print"): [
             (f"{base}/notices/{world['notice'].root}/print", f"notice {world['notice'].root}")],
         ("GET", "/api/v1/t/{slug:str}/notices/{root:int}"): [
@@ -149,7 +152,7 @@ async def _a_is_untouched(world) -> None:
     assert (await a.get(InboxEntry, world["inbox_entry"].id)).read_at is None
     notice = await a.get(Notice, world["notice"].id)
     assert notice.status == "published" and notice.revision == world["notice"].revision
-    assert await a.count(Notice) == 1 and await a.count(NoticeRead) == 0
+    assert await a.count(Notice) == 1 and await a.count(NoticeRead) == 0 and await a.count(NoticeQuestion) == 0
 
 
 async def test_no_route_reaches_another_districts_objects(client, world, sign_in, walls):

@@ -9,7 +9,7 @@ from litestar.response import Template
 from core.accounts.guards import tenant_roles
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.i18n import N_, Message
-from core.notices import catalogue, compliance, permissions, services
+from core.notices import catalogue, compliance, permissions, questions, services, statistics
 from core.notices.audience import role_choices
 from core.notices.rendering import render
 from core.notices.tables import Notice, NoticeStatus
@@ -98,6 +98,9 @@ class ConsoleNoticeController(Controller):
             "tenant": tenant, "notice": notice, "body": render(notice.body), "problem": problem,
             "values": values or {}, "errors": errors or {}, "status_labels": STATUS_LABELS,
             "transitions": await services.transitions(tenant.scope, notice.id),
+            "questions": await questions.for_notice(tenant.scope, notice),
+            "read_rates": await statistics.read_rates(tenant.scope, notice)
+            if notice.status in ("published", "expired", "withdrawn", "corrected") else (None, []),
             "can_edit": permissions.can_edit(actor.id, notice),
             "can_review": permissions.can_review(actor.id, roles, notice),
             "own_submitted": notice.status == "submitted" and notice.author == actor.id,

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, get, post
 from markupsafe import Markup
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from core.accounts.guards import current_actor
-from core.errors import NotFound
-from core.notices import publishing, reading, search
+from core.accounts.guards import current_actor, signed_in
+from core.errors import NotFound, ValidationFailed
+from core.notices import publishing, questions, reading, search
 from core.notices.rendering import render
+from core.web.forms import echo, form_data, see_other
 
 
 class NoticeController(Controller):
@@ -49,7 +50,11 @@ class NoticeController(Controller):
             "category": await reading.category_name(tenant.scope, notice.category)})
 
     @get("/{root:int}", name="notice")
-    async def detail(self, request: Request, root: FromPath[int]) -> Template:
+    async def detail(self, request: Request, root: FromPath[int], asked: FromQuery[bool] = False) -> Template:
+        return await self._detail(request, root, asked=asked)
+
+    async def _detail(self, request: Request, root: int, *, asked: bool = False, values: dict | None = None,
+                      errors: dict | None = None, status_code: int = 200) -> Template:
         tenant = request.state.tenant
         actor = current_actor(request)
         notice = await reading.visible(tenant.scope, actor.id if actor else None, root)
@@ -57,6 +62,19 @@ class NoticeController(Controller):
             raise NotFound()
         if actor is not None:
             await reading.mark_read(tenant.scope, actor.id, root)
-        return Template("notices/detail.html", context={
-            "tenant": tenant, "notice": notice, "body": render(notice.body),
+        return Template("notices/detail.html", status_code=status_code, context={
+            "tenant": tenant, "notice": notice, "body": render(notice.body), "asked": asked,
+            "values": values or {"submission": questions.new_submission()}, "errors": errors or {},
             "category": await reading.category_name(tenant.scope, notice.category)})
+
+    @post("/{root:int}/questions", status_code=303, opt={"auth": "session"})
+    async def ask(self, request: Request, root: FromPath[int]) -> Response:
+        actor = signed_in(request)
+        tenant = request.state.tenant
+        data = await form_data(request)
+        try:
+            await questions.ask(tenant.scope, tenant.slug, actor.id, root, data)
+        except ValidationFailed as error:
+            return await self._detail(request, root, values=echo(data), status_code=422,
+                                      errors={k: str(m) for k, m in error.errors.items()})
+        return see_other(f"/t/{tenant.slug}/notices/{root}?asked=1")

@@ -95,3 +95,15 @@ class NoticeRead(TenantOwned, tablename="notices_read"):
     notice_root = Integer(index=True)
     person = Integer()
     read_at = Timestamptz()
+
+
+class NoticeQuestion(TenantOwned, tablename="notices_question"):
+    """A resident's question about a notice. Kept and shown to staff; the feedback loop
+    takes them over when it exists. ``submission`` (unique per person) makes a resent
+    form harmless."""
+
+    notice_root = Integer(index=True)
+    person = Integer()
+    text = Text()
+    submission = Varchar(length=40)
+    created_at = Timestamptz()
