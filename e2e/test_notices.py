@@ -1,5 +1,6 @@
-"""Journeys of a notice, on a phone: drafted, returned, fixed, approved, published to one
-community, read by a resident there and by no one elsewhere."""
+"""Journeys of a notice, on a phone: drafted with a PDF, returned, fixed, approved, published
+to one community, read (and its PDF downloaded, and a question asked) by a resident there,
+and seen by no one elsewhere."""
 
 import re
 import secrets
@@ -9,6 +10,7 @@ from playwright.sync_api import Page, expect
 from e2e.conftest import assert_no_horizontal_scroll
 
 DEMO_PASSWORD = "gongzhi2026"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
 
 def _sign_in(page: Page, base_url: str, phone: str):
@@ -31,6 +33,8 @@ def test_a_financial_disclosure_from_draft_to_the_residents_it_is_for(page: Page
     page.get_by_label("正文（Markdown）").fill("## 收入\n\n- 社区工作经费：30,000 元")
     page.get_by_label("公开类别").select_option(label="财务公开")
     page.get_by_label("发送对象").select_option(label="人民街道 · 北大街社区")
+    page.get_by_label("附件（图片或 PDF，最多 5 个，每个不超过 10 MB）").set_input_files(
+        files=[{"name": "收支明细.pdf", "mimeType": "application/pdf", "buffer": PDF}])
     assert_no_horizontal_scroll(page)
     page.get_by_role("button", name="保存草稿").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
@@ -71,6 +75,13 @@ def test_a_financial_disclosure_from_draft_to_the_residents_it_is_for(page: Page
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     expect(page.get_by_text("社区活动：8,600 元")).to_be_visible()
     assert_no_horizontal_scroll(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="收支明细.pdf").click()
+    assert download.value.suggested_filename == "收支明细.pdf"
+    assert open(download.value.path(), "rb").read() == PDF
+    page.get_by_label("您的问题").fill("支出里的社区活动具体是哪些？")
+    page.get_by_role("button", name="发送提问").click()
+    expect(page.get_by_role("status")).to_contain_text("您的问题已发送")
     page.goto(f"{base_url}/t/qindu/notices")
     expect(page.locator(".notice-item", has_text=title)).not_to_contain_text("新")
 

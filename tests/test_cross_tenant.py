@@ -19,7 +19,7 @@ from core.app import create_app
 from core.audit import services as audit
 from core.config import Settings
 from core.i18n import Message
-from core.notices import services as notices
+from core.notices import attachments, services as notices
 from core.notices.tables import Notice, NoticeQuestion, NoticeRead
 from core.notifications import services as notifications
 from core.notifications.audience import Audience
@@ -78,6 +78,10 @@ async def world(tenant, other_tenant, make_person, jobs):
     await notices.submit(a, notice.id, actor_id=a_author.id, revision=notice.revision)
     await notices.approve(a, notice.id, actor_id=a_admin.id, revision=notice.revision + 1)
     notice = await a.get(Notice, notice.id)
+    async with a.transaction(write=True):
+        await attachments.attach(Settings.from_env(), a, notice.id, attachments.check(
+            [attachments.Upload(f"{MARK}.png", b"\x89PNG\r\n\x1a\n" + MARK.encode() * 8)], already=0))
+    attachment = (await attachments.listing(a, notice.id))[0]
     # District B: its own admin (who tries everything) and a little data of its own.
     b_admin = await make_person("杨丽", "13900000002")
     await services.add_membership(b, b_admin.id, ["district_admin"])
@@ -87,7 +91,7 @@ async def world(tenant, other_tenant, make_person, jobs):
                                       person_id=b_admin.id)
     return {"a": a, "b": b, "street": street, "community": community, "grid": grid, "department": department,
             "key": key.credential, "invitation": invitation, "code": code, "b_token": b_token.token,
-            "inbox_entry": inbox_entry, "notice": notice}
+            "inbox_entry": inbox_entry, "notice": notice, "attachment": attachment}
 
 
 def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
@@ -129,6 +133,12 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
         ("POST", "/t/{slug:str}/notices/{root:int}/questions"): [
             (f"{base}/notices/{world['notice'].root}/questions", f"notice {world['notice'].root}",
              {"question": "问", "submission": "cross-tenant"}, {404})],
+        ("GET", "/t/{slug:str}/notices/{root:int}/attachments/{attachment_id:int}"): [
+            (f"{base}/notices/{world['notice'].root}/attachments/{world['attachment'].id}",
+             f"attachment {world['attachment'].id}")],
+        ("GET", "/t/{slug:str}/console/notices/{notice_id:int}/attachments/{attachment_id:int}"): [
+            (f"{base}/console/notices/{world['notice'].id}/attachments/{world['attachment'].id}",
+             f"attachment {world['attachment'].id}")],
         ("GET", "/t/{slug:str}/notices/{root:int}/print"): [
             (f"{base}/notices/{world['notice'].root}/print", f"notice {world['notice'].root}")],
         ("GET", "/api/v1/t/{slug:str}/notices/{root:int}"): [

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 from litestar.response import Template
 
 from core.accounts.guards import tenant_roles
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.i18n import N_, Message
-from core.notices import catalogue, compliance, permissions, questions, services, statistics
+from core.notices import attachments, catalogue, compliance, permissions, questions, services, statistics
 from core.notices.audience import role_choices
 from core.notices.rendering import render
 from core.notices.tables import Notice, NoticeStatus
@@ -39,7 +42,8 @@ async def _form_page(request: Request, *, notice: Notice | None, values: dict, e
     return Template("console/notice_form.html", status_code=status_code, context={
         "tenant": tenant, "notice": notice, "values": values, "errors": errors,
         "categories": await catalogue.categories(tenant.scope), "units": await organisation.units(tenant.scope),
-        "roles": role_choices()})
+        "roles": role_choices(),
+        "existing": await attachments.listing(tenant.scope, notice.id) if notice is not None else []})
 
 
 def _values(notice: Notice) -> dict[str, str]:
@@ -71,17 +75,19 @@ class ConsoleNoticeController(Controller):
         await _author(request)
         return await _form_page(request, notice=None, values={"audience": "district"}, errors={})
 
-    @post("/new", status_code=303)
+    @post("/new", status_code=303, request_max_body_size=attachments.FORM_MAX_BYTES)
     async def create(self, request: Request) -> Response:
         actor, _roles = await _author(request)
         tenant = request.state.tenant
-        data = await form_data(request)
+        data, uploads, _removed = await _posted(request)
         try:
-            draft = await services.clean(tenant.scope, data)
+            draft, checked = await _checked(tenant.scope, data, uploads, already=0)
         except ValidationFailed as error:
             return await _form_page(request, notice=None, values=echo(data),
                                     errors={k: str(m) for k, m in error.errors.items()}, status_code=422)
-        notice = await services.create(tenant.scope, draft, author_id=actor.id)
+        async with tenant.scope.transaction(write=True):
+            notice = await services.create(tenant.scope, draft, author_id=actor.id)
+            await attachments.attach(request.app.state.settings, tenant.scope, notice.id, checked)
         return see_other(f"/t/{tenant.slug}/console/notices/{notice.id}")
 
     async def _notice(self, request: Request, notice_id: int) -> Notice:
@@ -98,6 +104,7 @@ class ConsoleNoticeController(Controller):
             "tenant": tenant, "notice": notice, "body": render(notice.body), "problem": problem,
             "values": values or {}, "errors": errors or {}, "status_labels": STATUS_LABELS,
             "transitions": await services.transitions(tenant.scope, notice.id),
+            "attachments": await attachments.listing(tenant.scope, notice.id),
             "questions": await questions.for_notice(tenant.scope, notice),
             "read_rates": await statistics.read_rates(tenant.scope, notice)
             if notice.status in ("published", "expired", "withdrawn", "corrected") else (None, []),
@@ -120,16 +127,20 @@ class ConsoleNoticeController(Controller):
             raise PermissionDenied(Message("Only the author edits a notice, while it is a draft or returned."))
         return await _form_page(request, notice=notice, values=_values(notice), errors={})
 
-    @post("/{notice_id:int}/edit", status_code=303)
+    @post("/{notice_id:int}/edit", status_code=303, request_max_body_size=attachments.FORM_MAX_BYTES)
     async def edit(self, request: Request, notice_id: FromPath[int]) -> Response:
         actor, _roles = await _author(request)
         tenant = request.state.tenant
+        settings = request.app.state.settings
         notice = await self._notice(request, notice_id)
-        data = await form_data(request)
+        data, uploads, removed = await _posted(request)
+        kept = [a for a in await attachments.listing(tenant.scope, notice_id) if a.id not in removed]
         try:
-            draft = await services.clean(tenant.scope, data)
-            await services.edit(tenant.scope, notice_id, draft, actor_id=actor.id,
-                                revision=_revision(data))
+            draft, checked = await _checked(tenant.scope, data, uploads, already=len(kept))
+            async with tenant.scope.transaction(write=True):
+                await services.edit(tenant.scope, notice_id, draft, actor_id=actor.id, revision=_revision(data))
+                await attachments.remove(settings, tenant.scope, notice_id, sorted(removed))
+                await attachments.attach(settings, tenant.scope, notice_id, checked)
         except ValidationFailed as error:
             return await _form_page(request, notice=notice, values=echo(data),
                                     errors={k: str(m) for k, m in error.errors.items()}, status_code=422)
@@ -137,6 +148,16 @@ class ConsoleNoticeController(Controller):
             return await _form_page(request, notice=notice, values=echo(data),
                                     errors={"__all__": str(conflict.detail)}, status_code=409)
         return see_other(f"/t/{tenant.slug}/console/notices/{notice_id}")
+
+    @get("/{notice_id:int}/attachments/{attachment_id:int}", name="console_notice_attachment")
+    async def attachment(self, request: Request, notice_id: FromPath[int], attachment_id: FromPath[int]) -> Response:
+        await _author(request)
+        tenant = request.state.tenant
+        attachment, stored = await attachments.file_of(request.app.state.settings, tenant.scope, notice_id,
+                                                       attachment_id)
+        if attachment is None:
+            raise NotFound()
+        return file_response(attachment, stored)
 
     @post("/{notice_id:int}/{action:str}", status_code=303)
     async def act(self, request: Request, notice_id: FromPath[int], action: FromPath[str]) -> Response:
@@ -170,6 +191,44 @@ class ConsoleNoticeController(Controller):
             return await self._page(request, await self._notice(request, notice_id), problem=str(conflict.detail),
                                     status_code=409)
         return see_other(f"/t/{tenant.slug}/console/notices/{target}")
+
+
+async def _posted(request: Request) -> tuple[dict[str, str], list[attachments.Upload], set[int]]:
+    """A draft form's text fields, its uploaded files, and the attachments ticked for removal."""
+    form = await request.form()
+    data = {key: value for key, value in form.items() if isinstance(value, str)}
+    files = form.getall("attachments") if "attachments" in form else []
+    uploads = [attachments.Upload(item.filename, await item.read()) for item in files
+               if isinstance(item, UploadFile) and item.filename]
+    ticked = form.getall("remove_attachment") if "remove_attachment" in form else []
+    removed = {int(value) for value in ticked if isinstance(value, str) and value.isascii() and value.isdigit()}
+    return data, uploads, removed
+
+
+async def _checked(scope, data: dict[str, str], uploads: list, *, already: int):
+    """The draft and the checked uploads; every problem of both at once."""
+    errors: dict[str, Message] = {}
+    draft = checked = None
+    try:
+        draft = await services.clean(scope, data)
+    except ValidationFailed as error:
+        errors.update(error.errors)
+    try:
+        checked = attachments.check(uploads, already=already)
+    except ValidationFailed as error:
+        errors.update(error.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return draft, checked
+
+
+def file_response(attachment, stored) -> Response:
+    """An attachment as a download (PDF) or an inline image, with its sniffed type."""
+    disposition = "inline" if attachment.content_type.startswith("image/") else "attachment"
+    return Response(stored.data, media_type=attachment.content_type, headers={
+        "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(attachment.filename)}",
+        "Cache-Control": "private, max-age=300",
+    })
 
 
 def _revision(data: dict[str, str]) -> int:

@@ -9,7 +9,8 @@ from litestar.response import Template
 
 from core.accounts.guards import current_actor, signed_in
 from core.errors import NotFound, ValidationFailed
-from core.notices import publishing, questions, reading, search
+from core.notices import attachments, publishing, questions, reading, search
+from core.notices.console_routes import file_response
 from core.notices.rendering import render
 from core.web.forms import echo, form_data, see_other
 
@@ -64,8 +65,22 @@ class NoticeController(Controller):
             await reading.mark_read(tenant.scope, actor.id, root)
         return Template("notices/detail.html", status_code=status_code, context={
             "tenant": tenant, "notice": notice, "body": render(notice.body), "asked": asked,
+            "attachments": await attachments.listing(tenant.scope, notice.id),
             "values": values or {"submission": questions.new_submission()}, "errors": errors or {},
             "category": await reading.category_name(tenant.scope, notice.category)})
+
+    @get("/{root:int}/attachments/{attachment_id:int}", name="notice_attachment")
+    async def attachment(self, request: Request, root: FromPath[int], attachment_id: FromPath[int]) -> Response:
+        tenant = request.state.tenant
+        actor = current_actor(request)
+        notice = await reading.visible(tenant.scope, actor.id if actor else None, root)
+        if notice is None:
+            raise NotFound()
+        attachment, stored = await attachments.file_of(request.app.state.settings, tenant.scope, notice.id,
+                                                       attachment_id)
+        if attachment is None:
+            raise NotFound()
+        return file_response(attachment, stored)
 
     @post("/{root:int}/questions", status_code=303, opt={"auth": "session"})
     async def ask(self, request: Request, root: FromPath[int]) -> Response:

@@ -282,6 +282,9 @@ async def correct(scope: TenantScope, notice_id: int, *, actor_id: int) -> Notic
                          audience_role=notice.audience_role, pinned=notice.pinned, urgent=notice.urgent,
                          expire_at=notice.expire_at, author=actor_id, created_at=now, updated_at=now)
         await scope.save(copy)
+        from core.notices.attachments import copy_to
+
+        await copy_to(scope, notice.id, copy.id)
         await scope.create(NoticeTransition, notice=copy.id, action="create", from_status="",
                            to_status=NoticeStatus.draft.value, actor=actor_id, at=now,
                            comment=f"correction of version {notice.version}")
