@@ -20,7 +20,7 @@ from core.audit import services as audit
 from core.config import Settings
 from core.i18n import Message
 from core.notices import attachments, services as notices
-from core.notices.tables import Notice, NoticeQuestion, NoticeRead
+from core.notices.tables import DisclosureCategory, Notice, NoticeQuestion, NoticeRead
 from core.notifications import services as notifications
 from core.notifications.audience import Audience
 from core.notifications.tables import InboxEntry
@@ -82,6 +82,7 @@ async def world(tenant, other_tenant, make_person, jobs):
         await attachments.attach(Settings.from_env(), a, notice.id, attachments.check(
             [attachments.Upload(f"{MARK}.png", b"\x89PNG\r\n\x1a\n" + MARK.encode() * 8)], already=0))
     attachment = (await attachments.listing(a, notice.id))[0]
+    category = await a.objects(DisclosureCategory).first()
     # District B: its own admin (who tries everything) and a little data of its own.
     b_admin = await make_person("杨丽", "13900000002")
     await services.add_membership(b, b_admin.id, ["district_admin"])
@@ -91,7 +92,8 @@ async def world(tenant, other_tenant, make_person, jobs):
                                       person_id=b_admin.id)
     return {"a": a, "b": b, "street": street, "community": community, "grid": grid, "department": department,
             "key": key.credential, "invitation": invitation, "code": code, "b_token": b_token.token,
-            "inbox_entry": inbox_entry, "notice": notice, "attachment": attachment}
+            "inbox_entry": inbox_entry, "notice": notice, "attachment": attachment,
+            "category": category}
 
 
 def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
@@ -139,6 +141,9 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
         ("GET", "/t/{slug:str}/console/notices/{notice_id:int}/attachments/{attachment_id:int}"): [
             (f"{base}/console/notices/{world['notice'].id}/attachments/{world['attachment'].id}",
              f"attachment {world['attachment'].id}")],
+        ("POST", "/t/{slug:str}/console/disclosure/categories/{category_id:int}"): [
+            (f"{base}/console/disclosure/categories/{world['category'].id}", f"category {world['category'].id}",
+             {"frequency": "monthly", "responsible_role": "staff"}, {404})],
         ("GET", "/t/{slug:str}/notices/{root:int}/print"): [
             (f"{base}/notices/{world['notice'].root}/print", f"notice {world['notice'].root}")],
         ("GET", "/api/v1/t/{slug:str}/notices/{root:int}"): [
@@ -163,6 +168,7 @@ async def _a_is_untouched(world) -> None:
     notice = await a.get(Notice, world["notice"].id)
     assert notice.status == "published" and notice.revision == world["notice"].revision
     assert await a.count(Notice) == 1 and await a.count(NoticeRead) == 0 and await a.count(NoticeQuestion) == 0
+    assert (await a.get(DisclosureCategory, world["category"].id)).name == world["category"].name
 
 
 async def test_no_route_reaches_another_districts_objects(client, world, sign_in, walls):

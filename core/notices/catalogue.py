@@ -43,3 +43,57 @@ async def ensure_standard(scope: TenantScope) -> int:
         for position, entry in enumerate(STANDARD_CATALOGUE):
             await scope.create(DisclosureCategory, position=position, **entry)
     return len(STANDARD_CATALOGUE)
+
+
+async def clean(scope: TenantScope, data: dict[str, str], *, except_id: int | None = None) -> dict[str, str]:
+    """A catalogue entry from a form, or ValidationFailed naming each bad field."""
+    from core import forms
+    from core.accounts.roles import TENANT_ROLES
+    from core.forms import Form
+    from core.i18n import Message
+
+    form = Form(data)
+    name = form.field("name", forms.text, max_length=50)
+    scope_text = form.field("scope", forms.text, max_length=1000, multiline=True, required=False) or ""
+    standard = form.field("standard", forms.text, max_length=1000, multiline=True, required=False) or ""
+    frequency = data.get("frequency", "")
+    if frequency not in FREQUENCY_LABELS:
+        form.error("frequency", Message("Choose one of the list."))
+    role = data.get("responsible_role", "")
+    if role not in TENANT_ROLES:
+        form.error("responsible_role", Message("Choose one of the list."))
+    if name:
+        taken = scope.exists(DisclosureCategory).where(DisclosureCategory.name == name)
+        if except_id is not None:
+            taken = taken.where(DisclosureCategory.id != except_id)
+        if await taken:
+            form.error("name", Message("The catalogue already has a category of this name."))
+    form.raise_if_invalid()
+    return {"name": name, "scope": scope_text, "standard": standard, "frequency": frequency,
+            "responsible_role": role}
+
+
+async def add(scope: TenantScope, data: dict[str, str], *, actor_id: int) -> DisclosureCategory:
+    from core.audit import services as audit
+
+    async with scope.transaction(write=True):
+        values = await clean(scope, data)
+        position = await scope.count(DisclosureCategory)
+        category = await scope.create(DisclosureCategory, position=position, **values)
+        await audit.record("disclosure.category_added", actor_id=actor_id, tenant_id=scope.tenant_id,
+                           target=f"category:{category.id}", name=values["name"])
+    return category
+
+
+async def change(scope: TenantScope, category_id: int, data: dict[str, str], *, actor_id: int) -> None:
+    from core.audit import services as audit
+    from core.errors import NotFound
+
+    async with scope.transaction(write=True):
+        if await scope.get(DisclosureCategory, category_id, for_update=True) is None:
+            raise NotFound()
+        values = await clean(scope, data, except_id=category_id)
+        await scope.update(DisclosureCategory, {getattr(DisclosureCategory, k): v for k, v in values.items()}).where(
+            DisclosureCategory.id == category_id)
+        await audit.record("disclosure.category_changed", actor_id=actor_id, tenant_id=scope.tenant_id,
+                           target=f"category:{category_id}", name=values["name"])

@@ -10,6 +10,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from core.accounts.guards import tenant_roles
+from core.accounts.roles import DISTRICT_ADMIN
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.i18n import N_, Message
 from core.notices import attachments, catalogue, compliance, permissions, questions, services, statistics
@@ -245,8 +246,44 @@ class DisclosureController(Controller):
     @get("/", name="console_disclosure")
     async def show(self, request: Request) -> Template:
         await _author(request)
+        return await self._page(request)
+
+    async def _page(self, request: Request, *, values: dict | None = None, errors: dict | None = None,
+                    status_code: int = 200) -> Template:
+        _actor, roles = await _author(request)
         tenant = request.state.tenant
-        return Template("console/disclosure.html", context={
+        return Template("console/disclosure.html", status_code=status_code, context={
             "tenant": tenant, "categories": await catalogue.categories(tenant.scope),
             "frequencies": catalogue.FREQUENCY_LABELS, "roles": role_choices(),
+            "can_edit": DISTRICT_ADMIN in roles, "values": values or {}, "errors": errors or {},
+            "open_forms": {key.split(".", 1)[0] for key in errors or {}},
             "communities": await compliance.compliance(tenant.scope)})
+
+    async def _admin(self, request: Request):
+        actor, roles = await _author(request)
+        if DISTRICT_ADMIN not in roles:
+            raise PermissionDenied(Message("Only the district's administrators change the disclosure catalogue."))
+        return actor
+
+    @post("/categories", status_code=303)
+    async def add(self, request: Request) -> Response:
+        actor = await self._admin(request)
+        data = await form_data(request)
+        try:
+            await catalogue.add(request.state.tenant.scope, data, actor_id=actor.id)
+        except ValidationFailed as error:
+            return await self._page(request, values={f"new.{k}": v for k, v in echo(data).items()},
+                                    errors={f"new.{k}": str(m) for k, m in error.errors.items()}, status_code=422)
+        return see_other(f"/t/{request.state.tenant.slug}/console/disclosure")
+
+    @post("/categories/{category_id:int}", status_code=303)
+    async def change(self, request: Request, category_id: FromPath[int]) -> Response:
+        actor = await self._admin(request)
+        data = await form_data(request)
+        try:
+            await catalogue.change(request.state.tenant.scope, category_id, data, actor_id=actor.id)
+        except ValidationFailed as error:
+            key = f"c{category_id}"
+            return await self._page(request, values={f"{key}.{k}": v for k, v in echo(data).items()},
+                                    errors={f"{key}.{k}": str(m) for k, m in error.errors.items()}, status_code=422)
+        return see_other(f"/t/{request.state.tenant.slug}/console/disclosure")

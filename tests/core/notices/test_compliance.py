@@ -49,3 +49,40 @@ async def test_the_morning_job_reminds_the_responsible_staff(district, jobs, cli
     await sign_in(client, "13900000011", login_path="/t/qindu/login")
     page = await client.get("/t/qindu/console/disclosure", headers={"Accept-Language": "zh-CN"})
     assert page.status_code == 200 and "北大街社区" in page.text and "逾期" in page.text
+
+
+async def test_the_district_admin_edits_the_catalogue(client, district, sign_in):
+    from core.audit.tables import AuditEntry
+    from core.notices import catalogue
+    from tests.http import csrf_token
+
+    headers = {"Accept-Language": "zh-CN"}
+    await sign_in(client, "13900000001", login_path="/t/qindu/login")
+    page = await client.get("/t/qindu/console/disclosure", headers=headers)
+    token = csrf_token(page.text)
+    added = await client.post("/t/qindu/console/disclosure/categories", headers=headers, data={
+        "_csrf_token": token, "name": "物业公开", "scope": "物业服务收费与公共收益", "standard": "每季度公示",
+        "frequency": "quarterly", "responsible_role": "staff"})
+    assert added.status_code == 303
+    names = [c.name for c in await catalogue.categories(district["scope"])]
+    assert names[-1] == "物业公开" and len(names) == 5
+    duplicate = await client.post("/t/qindu/console/disclosure/categories", headers=headers, data={
+        "_csrf_token": token, "name": "财务公开", "scope": "重复", "frequency": "weekly", "responsible_role": "staff"})
+    assert duplicate.status_code == 422
+    assert "目录中已有同名类别。" in duplicate.text and "请从列表中选择。" in duplicate.text
+    assert ">重复</textarea>" in duplicate.text  # what was typed stays
+    finance = district["categories"]["财务公开"]
+    changed = await client.post(f"/t/qindu/console/disclosure/categories/{finance.id}", headers=headers, data={
+        "_csrf_token": token, "name": "财务公开", "scope": "社区收支", "standard": "", "frequency": "quarterly",
+        "responsible_role": "district_admin"})
+    assert changed.status_code == 303
+    row = next(c for c in await catalogue.categories(district["scope"]) if c.id == finance.id)
+    assert (row.frequency, row.responsible_role, row.scope) == ("quarterly", "district_admin", "社区收支")
+    assert await AuditEntry.count().where(AuditEntry.action.like("disclosure.%")) == 2
+    client.cookies.clear()
+    await sign_in(client, "13900000011", login_path="/t/qindu/login")  # staff see it, cannot change it
+    page = await client.get("/t/qindu/console/disclosure", headers=headers)
+    assert page.status_code == 200 and "新增类别" not in page.text
+    refused = await client.post("/t/qindu/console/disclosure/categories", headers=headers, data={
+        "_csrf_token": csrf_token(page.text), "name": "x", "frequency": "monthly", "responsible_role": "staff"})
+    assert refused.status_code == 403

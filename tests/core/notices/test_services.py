@@ -189,3 +189,21 @@ def test_markdown_is_sanitised():
     assert "<a " not in html.split('<a href="https://example.com/">')[0]
     assert 'href="//evil' not in html
     assert 'href="https://example.com/"' in html and 'href="/t/qindu/"' in html
+
+
+async def test_the_notice_fan_out_run_twice_gives_each_resident_one_entry(district, jobs):
+    from core.notifications.tables import InboxEntry, Notification
+
+    scope = district["scope"]
+    notice = await _submitted(district, audience="district")
+    await services.approve(scope, notice.id, actor_id=district["reviewer"].id, revision=notice.revision)
+    await jobs.run_due()
+    notification = await scope.objects(Notification).where(Notification.kind == "notice_published").first()
+    assert notification.recipients == 2
+    # The whole fan-out again, from the start: nobody gets a second entry.
+    await scope.update(Notification, {Notification.fan_out_cursor: 0, Notification.fanned_out_at: None}).where(
+        Notification.id == notification.id)
+    assert await notifications.fan_out_batch(district["scope"].tenant_id, notification.id, 0) == "finished"
+    entries = await scope.select(InboxEntry, InboxEntry.person).where(InboxEntry.notification == notification.id)
+    assert sorted(e["person"] for e in entries) == sorted([district["north_resident"].id,
+                                                           district["south_resident"].id])
