@@ -44,7 +44,11 @@ def test_a_financial_disclosure_from_draft_to_the_residents_it_is_for(page: Page
 
     # Staff member B (王建华) returns it with a comment.
     _sign_in(page, base_url, "13900000001")
+    page.goto(f"{base_url}/t/qindu/console/disclosure")
+    expect(page.get_by_role("heading", level=1)).to_have_text("公开目录与落实情况")
+    assert_no_horizontal_scroll(page)
     page.goto(notice_url)
+    assert_no_horizontal_scroll(page)
     page.get_by_label("需要修改的内容").fill("请补充支出明细")
     page.get_by_role("button", name="退回起草人").click()
     expect(page.get_by_text("已退回").first).to_be_visible()

@@ -29,3 +29,23 @@ async def district(tenant, make_person):
     return {"scope": scope, "street": street, "north": north, "south": south, "north_grid": north_grid,
             "author": author, "reviewer": reviewer, "north_resident": north_resident,
             "south_resident": south_resident, "categories": categories}
+
+
+@pytest.fixture
+def publish(district):
+    """Draft, submit (the author) and approve (the reviewer) a notice; returns it published."""
+    from core.notices import services
+    from core.notices.tables import Notice
+
+    async def publish(title: str = "2026年11月财务公开", body: str = "正文", audience: str = "district",
+                      category: str | None = None) -> Notice:
+        scope = district["scope"]
+        fields = {"title": title, "body": body, "audience": audience}
+        if category:
+            fields["category"] = str(district["categories"][category].id)
+        notice = await services.create(scope, await services.clean(scope, fields), author_id=district["author"].id)
+        await services.submit(scope, notice.id, actor_id=district["author"].id, revision=notice.revision)
+        await services.approve(scope, notice.id, actor_id=district["reviewer"].id, revision=notice.revision + 1)
+        return await scope.get(Notice, notice.id)
+
+    return publish

@@ -3,17 +3,8 @@
 from datetime import datetime, timedelta
 
 from core import clock
-from core.notices import compliance, services
+from core.notices import compliance
 from core.notifications import services as notifications
-
-
-async def _publish(district, category, audience):
-    scope = district["scope"]
-    draft = await services.clean(scope, {"title": f"{category}通知", "body": "正文", "audience": audience,
-                                         "category": str(district["categories"][category].id)})
-    notice = await services.create(scope, draft, author_id=district["author"].id)
-    await services.submit(scope, notice.id, actor_id=district["author"].id, revision=notice.revision)
-    await services.approve(scope, notice.id, actor_id=district["reviewer"].id, revision=notice.revision + 1)
 
 
 def _cells(report, community):
@@ -21,10 +12,10 @@ def _cells(report, community):
     return {cell.category: cell.overdue for cell in row.cells}
 
 
-async def test_each_community_is_checked_against_each_category(district):
+async def test_each_community_is_checked_against_each_category(district, publish):
     clock.set_now(datetime(2026, 11, 2, 9, 0, tzinfo=clock.CHINA))
-    await _publish(district, "财务公开", f"community:{district['north'].id}")
-    await _publish(district, "居务公开", f"street:{district['street'].id}")
+    await publish(title="财务公开通知", category="财务公开", audience=f"community:{district['north'].id}")
+    await publish(title="居务公开通知", category="居务公开", audience=f"street:{district['street'].id}")
     report = await compliance.compliance(district["scope"])
     assert _cells(report, "北大街社区") == {"党务公开": True, "居务公开": False, "财务公开": False,
                                        "服务公开": False}

@@ -3,23 +3,13 @@
 import xml.etree.ElementTree as ElementTree
 
 from core.accounts import credentials
-from core.notices import services
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-async def _publish(district, title, body="正文", audience="district"):
-    scope = district["scope"]
-    draft = await services.clean(scope, {"title": title, "body": body, "audience": audience})
-    notice = await services.create(scope, draft, author_id=district["author"].id)
-    await services.submit(scope, notice.id, actor_id=district["author"].id, revision=notice.revision)
-    await services.approve(scope, notice.id, actor_id=district["reviewer"].id, revision=notice.revision + 1)
-    return notice
-
-
-async def test_the_feed_holds_public_notices_only(client, district):
-    await _publish(district, "冬季供暖提示", "注意 <b>安全</b> & 节能")
-    await _publish(district, "北大街社区财务公开", audience=f"community:{district['north'].id}")
+async def test_the_feed_holds_public_notices_only(client, district, publish):
+    await publish("冬季供暖提示", "注意 <b>安全</b> & 节能")
+    await publish("北大街社区财务公开", audience=f"community:{district['north'].id}")
     page = await client.get("/t/qindu/notices")
     assert '<link rel="alternate" type="application/atom+xml"' in page.text
     assert 'href="/t/qindu/notices/feed.atom"' in page.text
@@ -32,20 +22,20 @@ async def test_the_feed_holds_public_notices_only(client, district):
     assert "&lt;b&gt;" in content and "<b>" not in content  # raw HTML stayed text, then was escaped for XML
 
 
-async def test_the_print_view_has_the_notice_and_a_qr_code_back_to_it(client, district):
-    notice = await _publish(district, "冬季供暖提示", "请注意用电安全。")
+async def test_the_print_view_has_the_notice_and_a_qr_code_back_to_it(client, district, publish):
+    notice = await publish("冬季供暖提示", "请注意用电安全。")
     response = await client.get(f"/t/qindu/notices/{notice.root}/print", headers={"Accept-Language": "zh-CN"})
     assert response.status_code == 200
     assert "冬季供暖提示" in response.text and "请注意用电安全。" in response.text
     assert "<svg" in response.text and "/static/css/print.css" in response.text
     assert f"http://127.0.0.1:8000/t/qindu/notices/{notice.root}" in response.text
-    hidden = await _publish(district, "北大街社区财务公开", audience=f"community:{district['north'].id}")
+    hidden = await publish("北大街社区财务公开", audience=f"community:{district['north'].id}")
     assert (await client.get(f"/t/qindu/notices/{hidden.root}/print")).status_code == 404
 
 
-async def test_the_api_lists_reads_and_marks_read_for_the_tokens_person(client, district, tenant):
-    public = await _publish(district, "冬季供暖提示")
-    private = await _publish(district, "北大街社区财务公开", audience=f"community:{district['north'].id}")
+async def test_the_api_lists_reads_and_marks_read_for_the_tokens_person(client, district, tenant, publish):
+    public = await publish("冬季供暖提示")
+    private = await publish("北大街社区财务公开", audience=f"community:{district['north'].id}")
     issued = await credentials.issue("person", "手机", ["notices:read"], tenant_id=tenant.id,
                                      person_id=district["north_resident"].id)
     headers = {"Authorization": f"Bearer {issued.token}"}

@@ -2,25 +2,16 @@
 
 import re
 
-from core.notices import questions, services, statistics
-from core.notices.tables import Notice, NoticeQuestion
+from core.notices import questions, statistics
+from core.notices.tables import NoticeQuestion
 from core.notifications import services as notifications
 from tests.http import csrf_token
 
 PAGE = {"Accept": "text/html", "Accept-Language": "zh-CN"}
 
 
-async def _publish(district, audience):
-    scope = district["scope"]
-    draft = await services.clean(scope, {"title": "2026年11月财务公开", "body": "收支如下。", "audience": audience})
-    notice = await services.create(scope, draft, author_id=district["author"].id)
-    await services.submit(scope, notice.id, actor_id=district["author"].id, revision=notice.revision)
-    await services.approve(scope, notice.id, actor_id=district["reviewer"].id, revision=notice.revision + 1)
-    return await scope.get(Notice, notice.id)
-
-
-async def test_a_question_is_kept_once_and_the_author_told(client, district, sign_in, jobs):
-    notice = await _publish(district, f"community:{district['north'].id}")
+async def test_a_question_is_kept_once_and_the_author_told(client, district, sign_in, jobs, publish):
+    notice = await publish(body="收支如下。", audience=f"community:{district['north'].id}")
     await sign_in(client, "13900000021", login_path="/t/qindu/login")
     page = await client.get(f"/t/qindu/notices/{notice.root}", headers=PAGE)
     submission = re.search(r'name="submission" value="([^"]+)"', page.text).group(1)
@@ -37,8 +28,8 @@ async def test_a_question_is_kept_once_and_the_author_told(client, district, sig
     assert [(q.person, q.text) for q in kept] == [("刘芳", "支出明细在哪里看？")]
 
 
-async def test_an_empty_question_is_refused_next_to_the_field(client, district, sign_in):
-    notice = await _publish(district, f"community:{district['north'].id}")
+async def test_an_empty_question_is_refused_next_to_the_field(client, district, sign_in, publish):
+    notice = await publish(body="收支如下。", audience=f"community:{district['north'].id}")
     await sign_in(client, "13900000021", login_path="/t/qindu/login")
     page = await client.get(f"/t/qindu/notices/{notice.root}", headers=PAGE)
     submission = re.search(r'name="submission" value="([^"]+)"', page.text).group(1)
@@ -49,8 +40,8 @@ async def test_an_empty_question_is_refused_next_to_the_field(client, district, 
     assert await district["scope"].count(NoticeQuestion) == 0
 
 
-async def test_someone_the_notice_is_not_for_cannot_ask(client, district, sign_in):
-    notice = await _publish(district, f"community:{district['north'].id}")
+async def test_someone_the_notice_is_not_for_cannot_ask(client, district, sign_in, publish):
+    notice = await publish(body="收支如下。", audience=f"community:{district['north'].id}")
     await sign_in(client, "13900000022", login_path="/t/qindu/login")
     page = await client.get("/t/qindu/notices", headers=PAGE)
     response = await client.post(f"/t/qindu/notices/{notice.root}/questions", headers=PAGE, data={
@@ -58,8 +49,8 @@ async def test_someone_the_notice_is_not_for_cannot_ask(client, district, sign_i
     assert response.status_code == 404 and await district["scope"].count(NoticeQuestion) == 0
 
 
-async def test_read_rates_per_community(client, district, sign_in):
-    notice = await _publish(district, "district")
+async def test_read_rates_per_community(client, district, sign_in, publish):
+    notice = await publish(body="收支如下。", audience="district")
     total, communities = await statistics.read_rates(district["scope"], notice)
     assert (total.readers, total.members) == (0, 2)
     await sign_in(client, "13900000021", login_path="/t/qindu/login")

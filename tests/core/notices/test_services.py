@@ -1,6 +1,6 @@
 """Notices from draft to published: reviewed by another, every move kept, stale actions refused."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 
@@ -8,7 +8,7 @@ from core import clock
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.events.tables import Event
 from core.notices import reading, services
-from core.notices.tables import Notice, NoticeTransition
+from core.notices.tables import Notice
 from core.notifications import services as notifications
 
 
