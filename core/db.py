@@ -222,3 +222,14 @@ async def stop(db: Engine | None = None) -> None:
     db = db or engine()
     if isinstance(db, PostgresEngine) and db.pool is not None:
         await db.close_connection_pool()
+
+
+def is_unique_violation(error: BaseException) -> bool:
+    """Whether ``error`` is a unique index refusing a second row (either engine)."""
+    if isinstance(error, sqlite3.IntegrityError):
+        return "UNIQUE constraint failed" in str(error)
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(error, asyncpg.UniqueViolationError)

@@ -16,6 +16,7 @@ from core.accounts.tables import (
 from core.audit.tables import AuditEntry
 from core.config import PROJECT_ROOT
 from core.events.tables import Event, EventDelivery
+from core.feedback.tables import FeedbackCategory, FeedbackItem, TimelineEntry, TrackingCounter
 from core.notices.tables import (
     DisclosureCategory,
     Notice,
@@ -36,7 +37,8 @@ APP_CONFIG = AppConfig(
                    ThrottleCounter, ApiCredential, Invitation,
                    RecoveryCode, DistrictKey, PersonKey, Event, EventDelivery, Notification, InboxEntry,
                    ChannelMessage, NotificationPreference, DisclosureCategory, Notice, NoticeTransition,
-                   NoticeAttachment, NoticeRead, NoticeQuestion, StoredFile],
+                   NoticeAttachment, NoticeRead, NoticeQuestion, StoredFile,
+                   FeedbackCategory, FeedbackItem, TimelineEntry, TrackingCounter],
     migration_dependencies=[],
     commands=[],
 )

@@ -1,0 +1,193 @@
+"""Submitting feedback: one item per idempotency key, a tracking number at once, a
+responsible party and deadlines from its category, and a timeline from the first moment."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from typing import Any, Mapping
+
+from core import clock, db, forms
+from core.accounts.tables import Membership
+from core.config import Settings
+from core.errors import Conflict
+from core.events import names, services as events
+from core.feedback import tracking
+from core.feedback.tables import FeedbackCategory, FeedbackItem, State, TimelineEntry
+from core.forms import Form
+from core.i18n import Message
+from core.tenancy import TenantScope
+from tenants.tables import Community, Grid
+
+DESCRIPTION_MAX = 4000
+_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+@dataclass(frozen=True)
+class Submission:
+    category_id: int
+    description: str
+    community_id: int | None
+    grid_id: int | None
+    address: str
+    latitude: float | None
+    longitude: float | None
+    public: bool
+
+    def fingerprint(self) -> str:
+        """What the idempotency key is bound to: the same key with another body is refused."""
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _number(value: Any, low: float, high: float) -> float | None:
+    value = "" if value is None else str(value).strip()
+    if not value:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise forms.FieldError(Message("Enter a number.")) from None
+    if not low <= number <= high:
+        raise forms.FieldError(Message("Enter a number from %(low)s to %(high)s.", {"low": low, "high": high}))
+    return number
+
+
+def _id(value: Any) -> int | None:
+    value = "" if value is None else str(value).strip()
+    if not value:
+        return None
+    if not value.isascii() or not value.isdigit():
+        raise forms.FieldError(Message("Choose one of the list."))
+    return int(value)
+
+
+async def clean(scope: TenantScope, data: Mapping[str, Any], *, person_id: int) -> Submission:
+    """A submission from a form or the API; the place defaults to the person's own community
+    and grid. ValidationFailed names each bad field."""
+    form = Form(data)
+    category_id = form.field("category", _id)
+    if category_id is None and "category" not in form.errors:
+        form.error("category", Message("Choose a category."))
+    elif category_id is not None and not await scope.exists(FeedbackCategory).where(
+            FeedbackCategory.id == category_id, FeedbackCategory.enabled == True):  # noqa: E712
+        form.error("category", Message("Choose one of the list."))
+    description = form.field("description", forms.text, max_length=DESCRIPTION_MAX, multiline=True)
+    community_id = form.field("community", _id)
+    grid_id = form.field("grid", _id)
+    address = form.field("address", forms.text, max_length=200, required=False) or ""
+    latitude = form.field("latitude", _number, low=-90, high=90)
+    longitude = form.field("longitude", _number, low=-180, high=180)
+    if (latitude is None) != (longitude is None) and not {"latitude", "longitude"} & set(form.errors):
+        form.error("latitude", Message("Give both coordinates, or neither."))
+    if community_id is None and grid_id is None and "community" not in form.errors:
+        community_id, grid_id = await _home(scope, person_id)
+    if grid_id is not None and "grid" not in form.errors:
+        grid = await scope.get(Grid, grid_id)
+        if grid is None or (community_id is not None and grid.community != community_id):
+            form.error("grid", Message("This grid is not in the community you chose."))
+        elif community_id is None:
+            community_id = grid.community
+    if community_id is not None and "community" not in form.errors and await scope.get(Community, community_id) is None:
+        form.error("community", Message("Choose one of the list."))
+    form.raise_if_invalid()
+    return Submission(category_id, description, community_id, grid_id, address, latitude, longitude,
+                      data.get("public") in ("1", True, "true"))
+
+
+async def _home(scope: TenantScope, person_id: int) -> tuple[int | None, int | None]:
+    """The person's own community and grid in the district, from their membership."""
+    for row in await scope.select(Membership, Membership.unit_kind, Membership.unit_id).where(
+            Membership.person == person_id):
+        if row["unit_kind"] == "grid":
+            grid = await scope.get(Grid, row["unit_id"])
+            return (grid.community if grid else None), row["unit_id"]
+        if row["unit_kind"] == "community":
+            return row["unit_id"], None
+    return None, None
+
+
+async def _party(scope: TenantScope, party_type: str, submission: Submission) -> tuple[str, int | None]:
+    """The unit of ``party_type`` the item's place belongs to, climbing when the place is coarser."""
+    if party_type == "grid":
+        if submission.grid_id is not None:
+            return "grid", submission.grid_id
+        party_type = "community"
+    if party_type == "community":
+        if submission.community_id is not None:
+            return "community", submission.community_id
+        party_type = "street"
+    if party_type == "street":
+        community = await scope.get(Community, submission.community_id) if submission.community_id else None
+        if community is not None:
+            return "street", community.street
+        return "supervision", None
+    return party_type, None
+
+
+async def submit(settings: Settings, scope: TenantScope, slug: str, person_id: int, submission: Submission, *,
+                 idempotency_key: str, entered_by: int | None = None,
+                 resident_agreed: bool = False) -> tuple[FeedbackItem, bool]:
+    """Register the item (or find the one this key already made); returns it and whether it is new.
+
+    The same key with a different body is refused: a client that reuses keys would otherwise
+    lose a resident's second submission silently.
+    """
+    if not _KEY.match(idempotency_key or ""):
+        raise Conflict(Message("A submission needs a key of 8 to 64 letters, digits, - or _."))
+    if entered_by is not None and not resident_agreed:
+        raise Conflict(Message("Record that the resident agreed before entering it for them."))
+    fingerprint = submission.fingerprint()
+    try:
+        return await _register(settings, scope, slug, person_id, submission, fingerprint, idempotency_key,
+                               entered_by, resident_agreed)
+    except Exception as error:
+        # The same key sent twice at once: the unique index let one through; that one is the item.
+        if not db.is_unique_violation(error):
+            raise
+    return await _register(settings, scope, slug, person_id, submission, fingerprint, idempotency_key,
+                           entered_by, resident_agreed)
+
+
+async def _register(settings: Settings, scope: TenantScope, slug: str, person_id: int, submission: Submission,
+                    fingerprint: str, idempotency_key: str, entered_by: int | None,
+                    resident_agreed: bool) -> tuple[FeedbackItem, bool]:
+    async with scope.transaction(write=True):
+        existing = await scope.objects(FeedbackItem).where(
+            FeedbackItem.submitter == person_id, FeedbackItem.idempotency_key == idempotency_key).first()
+        if existing is not None:
+            if existing.body_hash != fingerprint:
+                raise Conflict(Message("This submission key was already used for a different submission."))
+            return existing, False
+        category = await scope.get(FeedbackCategory, submission.category_id)
+        party_type, party_id = await _party(scope, category.default_party, submission)
+        now = clock.now()
+        item = await scope.create(
+            FeedbackItem, tracking_number=await tracking.next_number(scope, slug), category=category.id,
+            submitter=person_id, entered_by=entered_by, resident_agreed=resident_agreed,
+            description="" if category.private else submission.description,
+            community_id=submission.community_id, grid_id=submission.grid_id, address=submission.address,
+            latitude=submission.latitude, longitude=submission.longitude,
+            public=submission.public and not category.private, state=State.submitted.value,
+            party_type=party_type, party_id=party_id, accept_due=now + timedelta(hours=category.accept_hours),
+            resolve_due=now + timedelta(hours=category.resolve_hours), idempotency_key=idempotency_key,
+            body_hash=fingerprint, created_at=now, updated_at=now)
+        if category.private:
+            from core.protection import services as protection
+
+            sealed = await protection.seal(settings, scope, person_id, "feedback_item", item.id,
+                                           submission.description)
+            await scope.update(FeedbackItem, {FeedbackItem.sealed_description: sealed}).where(
+                FeedbackItem.id == item.id)
+        await scope.create(TimelineEntry, item=item.id, at=now, actor=entered_by or person_id, action="submit",
+                           to_state=State.submitted.value, party_type=party_type, party_id=party_id)
+        await events.emit(scope, names.FEEDBACK_SUBMITTED, {
+            "feedback_id": item.id, "person_id": person_id, "category": category.key,
+            "tracking_number": item.tracking_number}, actor_id=entered_by or person_id)
+    return item, True
+
+
+async def timeline(scope: TenantScope, item_id: int) -> list[TimelineEntry]:
+    return await scope.objects(TimelineEntry).where(TimelineEntry.item == item_id).order_by(TimelineEntry.id)
