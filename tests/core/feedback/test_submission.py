@@ -5,28 +5,11 @@ import asyncio
 
 import pytest
 
-from core.accounts import services as accounts
 from core.config import Settings
 from core.errors import Conflict, ValidationFailed
 from core.events.tables import Event
 from core.feedback import categories, registry, services, tracking
 from core.feedback.tables import FeedbackCategory, FeedbackItem, TimelineEntry
-from core.tenancy import TenantScope
-from tenants.tables import Community, Grid, Street
-
-
-@pytest.fixture
-async def place(tenant, make_person):
-    scope = TenantScope(tenant.id)
-    await categories.ensure_registered(scope)
-    street = await scope.create(Street, name="人民街道")
-    community = await scope.create(Community, street=street.id, name="北大街社区")
-    grid = await scope.create(Grid, community=community.id, name="第1网格")
-    resident = await make_person("刘芳", "13900000021")
-    await accounts.add_membership(scope, resident.id, ["resident"], "grid", grid.id)
-    cats = {c.key: c for c in await categories.enabled(scope)}
-    return {"scope": scope, "street": street, "community": community, "grid": grid, "resident": resident,
-            "categories": cats}
 
 
 def _data(place, **changes):
@@ -102,8 +85,8 @@ async def test_a_private_category_keeps_no_readable_text(place):
     assert row.public is False  # a private item is never public, whatever was ticked
 
 
-async def test_a_grid_worker_enters_it_for_a_resident_only_with_their_agreement(place, make_person):
-    worker = await make_person("张伟", "13900000012")
+async def test_a_grid_worker_enters_it_for_a_resident_only_with_their_agreement(place):
+    worker = place["grid_worker"]
     scope = place["scope"]
     submission = await services.clean(scope, _data(place), person_id=place["resident"].id)
     with pytest.raises(Conflict):

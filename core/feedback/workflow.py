@@ -1,0 +1,220 @@
+"""How an item moves: submitted → accepted (受理) or rejected → assigned → in progress →
+resolved → rated and closed, or reopened within seven days → … → closed.
+
+Every move checks the state it starts from and the revision the actor saw, locks the row,
+writes a timeline entry, emits ``feedback_status_changed`` and tells the resident and the
+responsible party. Of two people acting on one item at once, one wins; the other gets a
+Conflict (HTTP 409) and the item is never in two states.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from core import clock, forms
+from core.errors import Conflict, NotFound, PermissionDenied
+from core.events import names, services as events
+from core.feedback import parties, registry
+from core.feedback.tables import FeedbackCategory, FeedbackItem, State, TimelineEntry
+from core.forms import Form
+from core.i18n import N_, Message
+from core.notifications.audience import Audience
+from core.notifications.services import notify
+from core.tenancy import TenantScope
+
+REOPEN_WINDOW = timedelta(days=7)
+OPEN = (State.accepted.value, State.assigned.value, State.in_progress.value, State.reopened.value)
+
+# action → (states it may start from, state it leads to)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "accept": ((State.submitted.value,), State.accepted.value),
+    "reject": ((State.submitted.value,), State.rejected.value),
+    "assign": ((State.submitted.value, *OPEN), State.assigned.value),
+    "start": ((State.accepted.value, State.assigned.value, State.reopened.value), State.in_progress.value),
+    "resolve": (OPEN, State.resolved.value),
+    "rate": ((State.resolved.value,), State.closed.value),
+    "reopen": ((State.resolved.value,), State.reopened.value),
+}
+
+# What the resident is told, by the state the item moved to (one message each, so that each
+# reader gets it whole in their own language).
+NEWS = {
+    State.accepted.value: N_("%(number)s was accepted."),
+    State.rejected.value: N_("%(number)s was not accepted."),
+    State.assigned.value: N_("%(number)s was passed to the party responsible."),
+    State.in_progress.value: N_("%(number)s is being worked on."),
+    State.resolved.value: N_("%(number)s was resolved. Please rate the result."),
+    State.reopened.value: N_("%(number)s was reopened."),
+    State.closed.value: N_("%(number)s is closed."),
+    State.submitted.value: N_("%(number)s was passed on to another level."),
+}
+
+STATE_LABELS = {
+    State.submitted.value: N_("Submitted"),
+    State.accepted.value: N_("Accepted for handling"),
+    State.rejected.value: N_("Not accepted"),
+    State.assigned.value: N_("Assigned"),
+    State.in_progress.value: N_("In progress"),
+    State.resolved.value: N_("Resolved"),
+    State.reopened.value: N_("Reopened"),
+    State.closed.value: N_("Closed"),
+}
+
+
+def _note(value: str, *, required: bool) -> str:
+    form = Form({"note": value})
+    note = form.field("note", forms.text, max_length=2000, multiline=True, required=required)
+    form.raise_if_invalid()
+    return note or ""
+
+
+async def _locked(scope: TenantScope, item_id: int, revision: int | None, action: str) -> FeedbackItem:
+    item = await scope.get(FeedbackItem, item_id, for_update=True)
+    if item is None:
+        raise NotFound()
+    if revision is not None and item.revision != revision:
+        raise Conflict(Message("Someone else changed this item meanwhile. Look at it again before you act."))
+    allowed, _to = TRANSITIONS[action]
+    if item.state not in allowed:
+        raise Conflict(Message("This cannot be done to an item that is %(state)s.",
+                               {"state": Message(STATE_LABELS[item.state])}))
+    return item
+
+
+async def _move(scope: TenantScope, slug: str, item: FeedbackItem, action: str, actor_id: int | None, *,
+                note: str = "", values: dict[Any, Any] | None = None, party: tuple[str, int | None] | None = None,
+                tell_party: bool = False) -> None:
+    to = TRANSITIONS[action][1] if action in TRANSITIONS else item.state
+    now = clock.now()
+    changes: dict[Any, Any] = {FeedbackItem.state: to, FeedbackItem.revision: FeedbackItem.revision + 1,
+                               FeedbackItem.updated_at: now, **(values or {})}
+    if party is not None:
+        changes[FeedbackItem.party_type], changes[FeedbackItem.party_id] = party
+    await scope.update(FeedbackItem, changes).where(FeedbackItem.id == item.id)
+    party_type, party_id = party or (item.party_type, item.party_id)
+    await scope.create(TimelineEntry, item=item.id, at=now, actor=actor_id, action=action, from_state=item.state,
+                       to_state=to, party_type=party_type, party_id=party_id, note=note)
+    await events.emit(scope, names.FEEDBACK_STATUS_CHANGED, {
+        "feedback_id": item.id, "person_id": item.submitter, "old_status": item.state, "new_status": to,
+        "action": action}, actor_id=actor_id)
+    if actor_id != item.submitter:
+        await notify(scope, Audience.of(item.submitter), kind="feedback_changed",
+                     title=Message(NEWS.get(to, NEWS[State.submitted.value]), {"number": item.tracking_number}),
+                     link=f"/t/{slug}/feedback/{item.id}")
+    if tell_party:
+        staff = await parties.members(scope, party_type, party_id)
+        if staff:
+            await notify(scope, Audience.of(*staff), kind="feedback_for_party",
+                         title=Message("%(number)s is now for you to handle.", {"number": item.tracking_number}),
+                         link=f"/t/{slug}/console/feedback/{item.id}")
+    item.state, item.revision = to, item.revision + 1
+
+
+async def accept(scope: TenantScope, slug: str, item_id: int, *, actor_id: int, revision: int) -> None:
+    async with scope.transaction(write=True):
+        item = await _locked(scope, item_id, revision, "accept")
+        await _move(scope, slug, item, "accept", actor_id, values={FeedbackItem.accepted_at: clock.now()})
+
+
+async def reject(scope: TenantScope, slug: str, item_id: int, *, actor_id: int, revision: int, reason: str) -> None:
+    note = _note(reason, required=True)
+    async with scope.transaction(write=True):
+        item = await _locked(scope, item_id, revision, "reject")
+        await _move(scope, slug, item, "reject", actor_id, note=note, values={FeedbackItem.closed_at: clock.now()})
+
+
+async def assign(scope: TenantScope, slug: str, item_id: int, *, actor_id: int, revision: int, party_type: str,
+                 party_id: int | None, note: str = "") -> None:
+    if party_type not in registry.PARTY_TYPES:
+        raise Conflict(Message("There is no such responsible party."))
+    note = _note(note, required=False)
+    async with scope.transaction(write=True):
+        item = await _locked(scope, item_id, revision, "assign")
+        await _move(scope, slug, item, "assign", actor_id, note=note, party=(party_type, party_id), tell_party=True)
+
+
+async def start(scope: TenantScope, slug: str, item_id: int, *, actor_id: int, revision: int) -> None:
+    async with scope.transaction(write=True):
+        item = await _locked(scope, item_id, revision, "start")
+        await _move(scope, slug, item, "start", actor_id)
+
+
+async def resolve(scope: TenantScope, slug: str, item_id: int, *, actor_id: int, revision: int, what_was_done: str
+                  ) -> None:
+    note = _note(what_was_done, required=True)
+    async with scope.transaction(write=True):
+        item = await _locked(scope, item_id, revision, "resolve")
+        await _move(scope, slug, item, "resolve", actor_id, note=note, values={FeedbackItem.resolved_at: clock.now()})
+
+
+async def rate(scope: TenantScope, slug: str, item_id: int, *, person_id: int, rating: Any, comment: str = "") -> None:
+    """The resident confirms the result with a rating of 1–5; the item closes."""
+    form = Form({"rating": rating, "comment": comment})
+    value = str(rating or "").strip()
+    if not (value.isascii() and value.isdigit() and 1 <= int(value) <= 5):
+        form.error("rating", Message("Choose from 1 to 5 stars."))
+    comment = form.field("comment", forms.text, max_length=1000, multiline=True, required=False) or ""
+    form.raise_if_invalid()
+    async with scope.transaction(write=True):
+        item = await _locked(scope, item_id, None, "rate")
+        if item.submitter != person_id:
+            raise PermissionDenied(Message("Only the resident who raised it rates the result."))
+        await _move(scope, slug, item, "rate", person_id, note=comment, tell_party=True, values={
+            FeedbackItem.rating: int(value), FeedbackItem.rating_comment: comment,
+            FeedbackItem.closed_at: clock.now()})
+
+
+async def reopen(scope: TenantScope, slug: str, item_id: int, *, person_id: int, reason: str) -> None:
+    """The resident reopens a resolved item within seven days, saying why."""
+    note = _note(reason, required=True)
+    async with scope.transaction(write=True):
+        item = await _locked(scope, item_id, None, "reopen")
+        if item.submitter != person_id:
+            raise PermissionDenied(Message("Only the resident who raised it reopens it."))
+        if item.resolved_at is None or clock.now() - item.resolved_at > REOPEN_WINDOW:
+            raise Conflict(Message("An item can be reopened within seven days of being resolved."))
+        category = await scope.get(FeedbackCategory, item.category)
+        await _move(scope, slug, item, "reopen", person_id, note=note, tell_party=True, values={
+            FeedbackItem.reopened: FeedbackItem.reopened + 1, FeedbackItem.rating: None,
+            FeedbackItem.resolve_due: clock.now() + timedelta(hours=category.resolve_hours)})
+
+
+def overdue_queries(scope: TenantScope, now, limit: int):
+    """The two reads of the escalation job: not accepted in time, not resolved in time. Each
+    matches a partial index (open items only), so it never reads the whole table."""
+    return [
+        scope.select(FeedbackItem, FeedbackItem.id).where(
+            FeedbackItem.state == State.submitted.value, FeedbackItem.accept_due < now).limit(limit),
+        scope.select(FeedbackItem, FeedbackItem.id).where(
+            FeedbackItem.state.is_in(list(OPEN)), FeedbackItem.resolve_due < now).limit(limit),
+    ]
+
+
+async def escalate_overdue(scope: TenantScope, slug: str, *, limit: int = 500) -> int:
+    """Move every item past its deadline one level up (grid → community → street → district
+    supervision), with a fresh deadline there; idempotent (the deadline moves with it)."""
+    now = clock.now()
+    waiting = []
+    for query in overdue_queries(scope, now, limit):
+        waiting += await query
+    moved = 0
+    for row in waiting:
+        async with scope.transaction(write=True):
+            item = await scope.get(FeedbackItem, row["id"], for_update=True)
+            overdue = (item.state == State.submitted.value and item.accept_due < now) or (
+                item.state in OPEN and item.resolve_due < now)
+            if not overdue:
+                continue
+            upper = await parties.next_up(scope, item.party_type, item.party_id)
+            category = await scope.get(FeedbackCategory, item.category)
+            due = {FeedbackItem.accept_due: now + timedelta(hours=category.accept_hours)} \
+                if item.state == State.submitted.value else \
+                {FeedbackItem.resolve_due: now + timedelta(hours=category.resolve_hours)}
+            if upper is None:  # at the top: the deadline moves, supervision keeps it
+                await scope.update(FeedbackItem, due).where(FeedbackItem.id == item.id)
+                continue
+            await _move(scope, slug, item, "escalate", None, party=upper, tell_party=True, values={
+                **due, FeedbackItem.escalation_level: FeedbackItem.escalation_level + 1})
+            moved += 1
+    return moved
