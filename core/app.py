@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from core.accounts.routes import DistrictLoginController, LoginController, logout
     from core.accounts.sessions import SessionMiddleware
     from core.jobs import queue as job_queue
+    from core.feedback.routes import FeedbackController
     from core.notices.api_routes import NoticeApiController
     from core.notices.console_routes import ConsoleNoticeController, DisclosureController
     from core.notices.routes import NoticeController
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ConsoleNoticeController,
             DisclosureController,
             NoticeApiController,
+            FeedbackController,
             *test_routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        include_in_schema=False),

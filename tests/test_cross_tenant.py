@@ -19,6 +19,8 @@ from core.app import create_app
 from core.audit import services as audit
 from core.config import Settings
 from core.i18n import Message
+from core.feedback import categories as feedback_categories, services as feedback
+from core.feedback.tables import FeedbackItem
 from core.notices import attachments, services as notices
 from core.notices.tables import DisclosureCategory, Notice, NoticeQuestion, NoticeRead
 from core.notifications import services as notifications
@@ -83,6 +85,13 @@ async def world(tenant, other_tenant, make_person, jobs):
             [attachments.Upload(f"{MARK}.png", b"\x89PNG\r\n\x1a\n" + MARK.encode() * 8)], already=0))
     attachment = (await attachments.listing(a, notice.id))[0]
     category = await a.objects(DisclosureCategory).first()
+    await feedback_categories.ensure_registered(a)
+    resident = await make_person(f"{MARK}居民", "13900000004")
+    await services.add_membership(a, resident.id, ["resident"], "community", community.id)
+    submission = await feedback.clean(a, {"category": str((await feedback_categories.enabled(a))[0].id),
+                                          "description": f"{MARK}诉求"}, person_id=resident.id)
+    feedback_item, _new = await feedback.submit(Settings.from_env(), a, "qindu", resident.id, submission,
+                                                idempotency_key="cross-tenant-1")
     # District B: its own admin (who tries everything) and a little data of its own.
     b_admin = await make_person("杨丽", "13900000002")
     await services.add_membership(b, b_admin.id, ["district_admin"])
@@ -93,7 +102,7 @@ async def world(tenant, other_tenant, make_person, jobs):
     return {"a": a, "b": b, "street": street, "community": community, "grid": grid, "department": department,
             "key": key.credential, "invitation": invitation, "code": code, "b_token": b_token.token,
             "inbox_entry": inbox_entry, "notice": notice, "attachment": attachment,
-            "category": category}
+            "category": category, "feedback_item": feedback_item}
 
 
 def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
@@ -144,6 +153,11 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
         ("POST", "/t/{slug:str}/console/disclosure/categories/{category_id:int}"): [
             (f"{base}/console/disclosure/categories/{world['category'].id}", f"category {world['category'].id}",
              {"frequency": "monthly", "responsible_role": "staff"}, {404})],
+        ("GET", "/t/{slug:str}/feedback/{item_id:int}"): [
+            (f"{base}/feedback/{world['feedback_item'].id}", f"feedback item {world['feedback_item'].id}")],
+        ("POST", "/t/{slug:str}/feedback/{item_id:int}/{action:str}"): [
+            (f"{base}/feedback/{world['feedback_item'].id}/{action}", f"feedback item {world['feedback_item'].id}",
+             {"rating": "5", "reason": "重开"}, {404}) for action in ("rate", "reopen")],
         ("GET", "/t/{slug:str}/notices/{root:int}/print"): [
             (f"{base}/notices/{world['notice'].root}/print", f"notice {world['notice'].root}")],
         ("GET", "/api/v1/t/{slug:str}/notices/{root:int}"): [
@@ -169,6 +183,8 @@ async def _a_is_untouched(world) -> None:
     assert notice.status == "published" and notice.revision == world["notice"].revision
     assert await a.count(Notice) == 1 and await a.count(NoticeRead) == 0 and await a.count(NoticeQuestion) == 0
     assert (await a.get(DisclosureCategory, world["category"].id)).name == world["category"].name
+    item = await a.get(FeedbackItem, world["feedback_item"].id)
+    assert (item.state, item.revision, item.rating) == ("submitted", 1, None)
 
 
 async def test_no_route_reaches_another_districts_objects(client, world, sign_in, walls):
