@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from core.accounts.routes import DistrictLoginController, LoginController, logout
     from core.accounts.sessions import SessionMiddleware
     from core.jobs import queue as job_queue
+    from core.feedback.console_routes import ConsoleFeedbackController
     from core.feedback.routes import FeedbackController
     from core.notices.api_routes import NoticeApiController
     from core.notices.console_routes import ConsoleNoticeController, DisclosureController
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DisclosureController,
             NoticeApiController,
             FeedbackController,
+            ConsoleFeedbackController,
             *test_routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        include_in_schema=False),

@@ -158,6 +158,12 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
         ("POST", "/t/{slug:str}/feedback/{item_id:int}/{action:str}"): [
             (f"{base}/feedback/{world['feedback_item'].id}/{action}", f"feedback item {world['feedback_item'].id}",
              {"rating": "5", "reason": "重开"}, {404}) for action in ("rate", "reopen")],
+        ("GET", "/t/{slug:str}/console/feedback/{item_id:int}"): [
+            (f"{base}/console/feedback/{world['feedback_item'].id}", f"feedback item {world['feedback_item'].id}")],
+        ("POST", "/t/{slug:str}/console/feedback/{item_id:int}/{action:str}"): [
+            (f"{base}/console/feedback/{world['feedback_item'].id}/{action}",
+             f"feedback item {world['feedback_item'].id} {action}", {"revision": "1", "note": "办结"}, {404})
+            for action in ("accept", "reject", "start", "resolve", "assign")],
         ("GET", "/t/{slug:str}/notices/{root:int}/print"): [
             (f"{base}/notices/{world['notice'].root}/print", f"notice {world['notice'].root}")],
         ("GET", "/api/v1/t/{slug:str}/notices/{root:int}"): [
