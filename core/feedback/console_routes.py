@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, FromQuery, Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 
 from core import clock
@@ -55,7 +55,7 @@ class ConsoleFeedbackController(Controller):
     opt = {"auth": "session"}
 
     @get("/", name="console_feedback")
-    async def queue(self, request: Request, wanted: Annotated[str, Parameter(query="state")] = "",
+    async def queue(self, request: Request, wanted: Annotated[str, QueryParameter(name="state")] = "",
                     overdue: FromQuery[bool] = False) -> Template:
         _actor, places = await _staff(request)
         tenant = request.state.tenant

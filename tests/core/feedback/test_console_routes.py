@@ -57,3 +57,22 @@ async def test_staff_elsewhere_do_not_see_it_and_private_items_stay_with_their_p
     await sign_in(client, "13900000011", login_path="/t/qindu/login")  # the community: its party
     page = await client.get(f"/t/qindu/console/feedback/{private.id}", headers=PAGE)
     assert page.status_code == 200 and "家中老人需要照护。" in page.text
+
+
+async def test_the_queue_filters_by_state_and_overdue(client, place, submit, sign_in):
+    from datetime import timedelta
+
+    from core import clock
+    from core.feedback import workflow
+
+    waiting, _ = await submit()
+    accepted, _ = await submit(key="key-000002", description="路灯不亮。")
+    await workflow.accept(place["scope"], "qindu", accepted.id, actor_id=place["grid_worker"].id, revision=1)
+    await sign_in(client, "13900000001", login_path="/t/qindu/login")
+    only_accepted = await client.get("/t/qindu/console/feedback?state=accepted", headers=PAGE)
+    assert accepted.tracking_number in only_accepted.text and waiting.tracking_number not in only_accepted.text
+    clock.advance(timedelta(hours=25))  # the waiting one is past its 24 hours to be accepted
+    client.cookies.clear()  # (a staff session ends after 30 idle minutes)
+    await sign_in(client, "13900000001", login_path="/t/qindu/login")
+    overdue = await client.get("/t/qindu/console/feedback?overdue=true", headers=PAGE)
+    assert waiting.tracking_number in overdue.text and accepted.tracking_number not in overdue.text
