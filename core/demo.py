@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from core.accounts import roles, services as accounts
+from core.feedback import categories as feedback_categories
 from core.notices import catalogue, services as notices
 from core.notices.tables import Notice
 from core.tenancy import TenantScope
@@ -194,6 +195,7 @@ async def load_demo(report: Callable[[str], None] = print) -> None:
         people = await _ensure_people(scope, spec["slug"])
         report(f"      people: {people} new")
         await catalogue.ensure_standard(scope)
+        await feedback_categories.ensure_registered(scope)
         report(f"      notices: {await _ensure_notices(scope, spec['slug'])} new")
     report(f"[+] {SUSPENDED['name']} ({SUSPENDED['slug']}), suspended")
     suspended = await _ensure_tenant(SUSPENDED)

@@ -102,10 +102,12 @@ async def create_tenant(draft: TenantDraft, *, status: TenantStatus = TenantStat
             status_changed_at=now,
         )
         await tenant.save()
-        # Every district starts from the standard disclosure catalogue.
+        # Every district starts from the standard disclosure catalogue and core's feedback categories.
+        from core.feedback.categories import ensure_registered
         from core.notices.catalogue import ensure_standard
 
         await ensure_standard(TenantScope(tenant.id))
+        await ensure_registered(TenantScope(tenant.id))
     return tenant
 
 

@@ -10,6 +10,7 @@ from core.errors import Conflict, ValidationFailed
 from core.events.tables import Event
 from core.feedback import categories, registry, services, tracking
 from core.feedback.tables import FeedbackCategory, FeedbackItem, TimelineEntry
+from core.tenancy import TenantScope
 
 
 def _data(place, **changes):
@@ -101,3 +102,9 @@ async def test_a_grid_worker_enters_it_for_a_resident_only_with_their_agreement(
 async def test_categories_are_copied_once_from_the_registry(place):
     assert await categories.ensure_registered(place["scope"]) == 0
     assert await place["scope"].count(FeedbackCategory) == len(registry.CATEGORIES)
+
+
+async def test_a_new_district_starts_with_cores_categories(make_tenant):
+    district = await make_tenant("liquan", "礼泉县", "610425")
+    names = [c.name for c in await categories.enabled(TenantScope(district.id))]
+    assert names[:2] == ["环境卫生", "市容秩序"] and len(names) == len(registry.CATEGORIES)
