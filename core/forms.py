@@ -54,6 +54,16 @@ def digits(value: Any, *, length: int) -> str:
     return value
 
 
+def choice_id(value: Any) -> int | None:
+    """The id of an option picked from a list (empty: None): ASCII digits only."""
+    value = "" if value is None else str(value).strip()
+    if not value:
+        return None
+    if not value.isascii() or not value.isdigit():
+        raise FieldError(Message("Choose one of the list."))
+    return int(value)
+
+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^1[3-9][0-9]{9}$")
 

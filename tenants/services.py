@@ -111,6 +111,14 @@ async def create_tenant(draft: TenantDraft, *, status: TenantStatus = TenantStat
     return tenant
 
 
+async def slug_of(tenant_id: int) -> str:
+    """A district's slug, for links in jobs and event handlers (which have only its id)."""
+    row = await Tenant.select(Tenant.slug).where(Tenant.id == tenant_id).first()
+    if row is None:
+        raise NotFound(Message("There is no district at this address."))
+    return row["slug"]
+
+
 async def get_tenant(slug: str) -> Tenant:
     tenant = await Tenant.objects().where(Tenant.slug == slug).first()
     if tenant is None:

@@ -16,7 +16,7 @@ from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.feedback import permissions, reading, workflow
 from core.feedback.tables import FeedbackCategory, FeedbackItem
 from core.i18n import Message
-from core.web.forms import echo, form_data, see_other
+from core.web.forms import echo, form_data, revision_of, see_other
 from tenants.tables import Community, Department, Grid
 
 QUEUE_SIZE = 100
@@ -73,7 +73,7 @@ class ConsoleFeedbackController(Controller):
         now = clock.now()
         items = []
         for row in rows:
-            if row["category.private"] and not permissions.is_assigned(places, _Party(row)):
+            if row["category.private"] and not permissions.is_assigned(places, row["party_type"], row["party_id"]):
                 continue  # private items are their party's alone
             due = row["accept_due"] if row["state"] == "submitted" else row["resolve_due"]
             late = row["state"] in ("submitted", *workflow.OPEN) and due < now
@@ -84,7 +84,8 @@ class ConsoleFeedbackController(Controller):
             "tenant": tenant, "items": items, "labels": workflow.STATE_LABELS, "state": wanted, "overdue": overdue})
 
     async def _item(self, request: Request, item_id: int):
-        _actor, places = await _staff(request)
+        """The actor, the item and the actor's places, if they may handle it."""
+        actor, places = await _staff(request)
         scope = request.state.tenant.scope
         item = await scope.get(FeedbackItem, item_id)
         if item is None:
@@ -94,14 +95,14 @@ class ConsoleFeedbackController(Controller):
             if category.private:
                 raise NotFound()  # a private item does not exist for anyone else
             raise PermissionDenied(Message("This item is for another part of the district."))
-        return item, places
+        return actor, item, places
 
-    async def _page(self, request: Request, item: FeedbackItem, places, *, values: dict | None = None,
+    async def _page(self, request: Request, actor, item: FeedbackItem, places, *, values: dict | None = None,
                     errors: dict | None = None, status_code: int = 200) -> Template:
-        actor, _roles = await tenant_roles(request, CONSOLE_ROLES)
         tenant = request.state.tenant
+        assigned = permissions.is_assigned(places, item.party_type, item.party_id)
         shown = await reading.view(request.app.state.settings, tenant.scope, item, reader_id=actor.id,
-                                   may_read_private=lambda reader: permissions.is_assigned(places, item))
+                                   may_read_private=lambda reader: assigned)
         return Template("console/feedback_item.html", status_code=status_code, context={
             "tenant": tenant, "view": shown, "labels": workflow.STATE_LABELS, "values": values or {},
             "errors": errors or {}, "actions": [a for a, (starts, _to) in workflow.TRANSITIONS.items()
@@ -111,17 +112,15 @@ class ConsoleFeedbackController(Controller):
 
     @get("/{item_id:int}", name="console_feedback_item")
     async def show(self, request: Request, item_id: FromPath[int]) -> Template:
-        item, places = await self._item(request, item_id)
-        return await self._page(request, item, places)
+        return await self._page(request, *await self._item(request, item_id))
 
     @post("/{item_id:int}/{action:str}", status_code=303)
     async def act(self, request: Request, item_id: FromPath[int], action: FromPath[str]) -> Response:
-        actor, _roles = await tenant_roles(request, CONSOLE_ROLES)
-        item, places = await self._item(request, item_id)
+        actor, item, places = await self._item(request, item_id)
         tenant = request.state.tenant
         scope, slug = tenant.scope, tenant.slug
         data = await form_data(request)
-        revision = int(data["revision"]) if data.get("revision", "").isdigit() else -1
+        revision = revision_of(data)
         try:
             if action == "accept":
                 await workflow.accept(scope, slug, item_id, actor_id=actor.id, revision=revision)
@@ -145,16 +144,11 @@ class ConsoleFeedbackController(Controller):
             else:
                 raise NotFound()
         except ValidationFailed as error:
-            return await self._page(request, item, places, values=echo(data), status_code=422,
+            return await self._page(request, actor, item, places, values=echo(data), status_code=422,
                                     errors={f"{action}.{k}": str(m) for k, m in error.errors.items()})
         except Conflict as conflict:
             fresh = await scope.get(FeedbackItem, item_id)
-            return await self._page(request, fresh, places, status_code=409, errors={"__all__": str(conflict.detail)})
+            return await self._page(request, actor, fresh, places, status_code=409,
+                                    errors={"__all__": str(conflict.detail)})
         return see_other(f"/t/{slug}/console/feedback/{item_id}")
 
-
-class _Party:
-    """The responsible party of a queue row, for the permission check."""
-
-    def __init__(self, row: dict) -> None:
-        self.party_type, self.party_id = row["party_type"], row["party_id"]

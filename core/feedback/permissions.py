@@ -19,12 +19,12 @@ def is_district_wide(places: Iterable[Place]) -> bool:
     return any(not p.unit_kind or DISTRICT_ADMIN in p.roles for p in _console(places))
 
 
-def is_assigned(places: Iterable[Place], item: FeedbackItem) -> bool:
-    """The person is (in) the item's responsible party; district supervision is the admins."""
+def is_assigned(places: Iterable[Place], party_type: str, party_id: int | None) -> bool:
+    """The person is (in) the responsible party; district supervision is the admins."""
     for place in _console(places):
-        if (place.unit_kind, place.unit_id) == (item.party_type, item.party_id):
+        if (place.unit_kind, place.unit_id) == (party_type, party_id):
             return True
-        if item.party_type == "supervision" and DISTRICT_ADMIN in place.roles:
+        if party_type == "supervision" and DISTRICT_ADMIN in place.roles:
             return True
     return False
 
@@ -32,8 +32,8 @@ def is_assigned(places: Iterable[Place], item: FeedbackItem) -> bool:
 async def can_handle(scope: TenantScope, places: list[Place], item: FeedbackItem, private: bool) -> bool:
     """Staff act on items of their own part of the district (a private one: only its party)."""
     if private:
-        return is_assigned(places, item)
-    if is_district_wide(places) or is_assigned(places, item):
+        return is_assigned(places, item.party_type, item.party_id)
+    if is_district_wide(places) or is_assigned(places, item.party_type, item.party_id):
         return True
     street = None
     if item.community_id is not None:

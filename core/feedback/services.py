@@ -55,28 +55,19 @@ def _number(value: Any, low: float, high: float) -> float | None:
     return number
 
 
-def _id(value: Any) -> int | None:
-    value = "" if value is None else str(value).strip()
-    if not value:
-        return None
-    if not value.isascii() or not value.isdigit():
-        raise forms.FieldError(Message("Choose one of the list."))
-    return int(value)
-
-
 async def clean(scope: TenantScope, data: Mapping[str, Any], *, person_id: int) -> Submission:
     """A submission from a form or the API; the place defaults to the person's own community
     and grid. ValidationFailed names each bad field."""
     form = Form(data)
-    category_id = form.field("category", _id)
+    category_id = form.field("category", forms.choice_id)
     if category_id is None and "category" not in form.errors:
         form.error("category", Message("Choose a category."))
     elif category_id is not None and not await scope.exists(FeedbackCategory).where(
             FeedbackCategory.id == category_id, FeedbackCategory.enabled == True):  # noqa: E712
         form.error("category", Message("Choose one of the list."))
     description = form.field("description", forms.text, max_length=DESCRIPTION_MAX, multiline=True)
-    community_id = form.field("community", _id)
-    grid_id = form.field("grid", _id)
+    community_id = form.field("community", forms.choice_id)
+    grid_id = form.field("grid", forms.choice_id)
     address = form.field("address", forms.text, max_length=200, required=False) or ""
     latitude = form.field("latitude", _number, low=-90, high=90)
     longitude = form.field("longitude", _number, low=-180, high=180)

@@ -48,7 +48,13 @@ class Reach:
     roles: frozenset[str]
 
 
-async def reach_of(scope: TenantScope, person_id: int) -> Reach:
+NOWHERE = Reach(frozenset(), frozenset(), frozenset(), frozenset())
+
+
+async def reach_of(scope: TenantScope, person_id: int | None) -> Reach:
+    """Where the person stands (a visitor, ``None``, stands nowhere: district-wide notices only)."""
+    if person_id is None:
+        return NOWHERE
     memberships = await scope.select(Membership, Membership.id, Membership.unit_kind, Membership.unit_id).where(
         Membership.person == person_id)
     roles = frozenset(row["role"] for row in await scope.select(MembershipRole, MembershipRole.role).where(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath
@@ -16,8 +14,9 @@ from core.i18n import N_, Message
 from core.notices import attachments, catalogue, compliance, permissions, questions, services, statistics
 from core.notices.audience import role_choices
 from core.notices.rendering import render
+from core.notices.routes import file_response
 from core.notices.tables import Notice, NoticeStatus
-from core.web.forms import echo, form_data, see_other
+from core.web.forms import echo, form_data, revision_of, see_other
 from tenants import organisation
 
 STATUS_LABELS = {
@@ -97,9 +96,8 @@ class ConsoleNoticeController(Controller):
             raise NotFound()
         return notice
 
-    async def _page(self, request: Request, notice: Notice, *, problem: str = "", status_code: int = 200,
-                    values: dict | None = None, errors: dict | None = None) -> Template:
-        actor, roles = await _author(request)
+    async def _page(self, request: Request, notice: Notice, actor, roles, *, problem: str = "",
+                    status_code: int = 200, values: dict | None = None, errors: dict | None = None) -> Template:
         tenant = request.state.tenant
         return Template("console/notice.html", status_code=status_code, context={
             "tenant": tenant, "notice": notice, "body": render(notice.body), "problem": problem,
@@ -117,8 +115,8 @@ class ConsoleNoticeController(Controller):
 
     @get("/{notice_id:int}", name="console_notice")
     async def show(self, request: Request, notice_id: FromPath[int]) -> Template:
-        await _author(request)
-        return await self._page(request, await self._notice(request, notice_id))
+        actor, roles = await _author(request)
+        return await self._page(request, await self._notice(request, notice_id), actor, roles)
 
     @get("/{notice_id:int}/edit", name="console_notice_edit")
     async def edit_form(self, request: Request, notice_id: FromPath[int]) -> Template:
@@ -139,7 +137,7 @@ class ConsoleNoticeController(Controller):
         try:
             draft, checked = await _checked(tenant.scope, data, uploads, already=len(kept))
             async with tenant.scope.transaction(write=True):
-                await services.edit(tenant.scope, notice_id, draft, actor_id=actor.id, revision=_revision(data))
+                await services.edit(tenant.scope, notice_id, draft, actor_id=actor.id, revision=revision_of(data))
                 await attachments.remove(settings, tenant.scope, notice_id, sorted(removed))
                 await attachments.attach(settings, tenant.scope, notice_id, checked)
         except ValidationFailed as error:
@@ -162,12 +160,12 @@ class ConsoleNoticeController(Controller):
 
     @post("/{notice_id:int}/{action:str}", status_code=303)
     async def act(self, request: Request, notice_id: FromPath[int], action: FromPath[str]) -> Response:
-        actor, _roles = await _author(request)
+        actor, roles = await _author(request)
         tenant = request.state.tenant
         scope = tenant.scope
         notice = await self._notice(request, notice_id)
         data = await form_data(request)
-        revision = _revision(data)
+        revision = revision_of(data)
         target = notice_id
         try:
             if action == "submit":
@@ -186,11 +184,11 @@ class ConsoleNoticeController(Controller):
             else:
                 raise NotFound()
         except ValidationFailed as error:
-            return await self._page(request, notice, status_code=422, values=echo(data),
+            return await self._page(request, notice, actor, roles, status_code=422, values=echo(data),
                                     errors={f"{action}.{k}": str(m) for k, m in error.errors.items()})
         except Conflict as conflict:
-            return await self._page(request, await self._notice(request, notice_id), problem=str(conflict.detail),
-                                    status_code=409)
+            return await self._page(request, await self._notice(request, notice_id), actor, roles,
+                                    problem=str(conflict.detail), status_code=409)
         return see_other(f"/t/{tenant.slug}/console/notices/{target}")
 
 
@@ -223,18 +221,6 @@ async def _checked(scope, data: dict[str, str], uploads: list, *, already: int):
     return draft, checked
 
 
-def file_response(attachment, stored) -> Response:
-    """An attachment as a download (PDF) or an inline image, with its sniffed type."""
-    disposition = "inline" if attachment.content_type.startswith("image/") else "attachment"
-    return Response(stored.data, media_type=attachment.content_type, headers={
-        "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(attachment.filename)}",
-        "Cache-Control": "private, max-age=300",
-    })
-
-
-def _revision(data: dict[str, str]) -> int:
-    value = data.get("revision", "")
-    return int(value) if value.isascii() and value.isdigit() else -1
 
 
 class DisclosureController(Controller):
@@ -245,12 +231,11 @@ class DisclosureController(Controller):
 
     @get("/", name="console_disclosure")
     async def show(self, request: Request) -> Template:
-        await _author(request)
-        return await self._page(request)
-
-    async def _page(self, request: Request, *, values: dict | None = None, errors: dict | None = None,
-                    status_code: int = 200) -> Template:
         _actor, roles = await _author(request)
+        return await self._page(request, roles)
+
+    async def _page(self, request: Request, roles, *, values: dict | None = None, errors: dict | None = None,
+                    status_code: int = 200) -> Template:
         tenant = request.state.tenant
         return Template("console/disclosure.html", status_code=status_code, context={
             "tenant": tenant, "categories": await catalogue.categories(tenant.scope),
@@ -263,27 +248,27 @@ class DisclosureController(Controller):
         actor, roles = await _author(request)
         if DISTRICT_ADMIN not in roles:
             raise PermissionDenied(Message("Only the district's administrators change the disclosure catalogue."))
-        return actor
+        return actor, roles
 
     @post("/categories", status_code=303)
     async def add(self, request: Request) -> Response:
-        actor = await self._admin(request)
+        actor, roles = await self._admin(request)
         data = await form_data(request)
         try:
             await catalogue.add(request.state.tenant.scope, data, actor_id=actor.id)
         except ValidationFailed as error:
-            return await self._page(request, values={f"new.{k}": v for k, v in echo(data).items()},
+            return await self._page(request, roles, values={f"new.{k}": v for k, v in echo(data).items()},
                                     errors={f"new.{k}": str(m) for k, m in error.errors.items()}, status_code=422)
         return see_other(f"/t/{request.state.tenant.slug}/console/disclosure")
 
     @post("/categories/{category_id:int}", status_code=303)
     async def change(self, request: Request, category_id: FromPath[int]) -> Response:
-        actor = await self._admin(request)
+        actor, roles = await self._admin(request)
         data = await form_data(request)
         try:
             await catalogue.change(request.state.tenant.scope, category_id, data, actor_id=actor.id)
         except ValidationFailed as error:
             key = f"c{category_id}"
-            return await self._page(request, values={f"{key}.{k}": v for k, v in echo(data).items()},
+            return await self._page(request, roles, values={f"{key}.{k}": v for k, v in echo(data).items()},
                                     errors={f"{key}.{k}": str(m) for k, m in error.errors.items()}, status_code=422)
         return see_other(f"/t/{request.state.tenant.slug}/console/disclosure")

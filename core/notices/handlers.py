@@ -11,10 +11,10 @@ from core.notifications.services import notify
 
 @handles(names.NOTICE_PUBLISHED, name="core.notice_to_inboxes")
 async def notice_to_inboxes(event: EventContext) -> None:
-    from tenants.tables import Tenant
+    from tenants.services import slug_of
 
     payload = event.payload
-    slug = (await Tenant.select(Tenant.slug).where(Tenant.id == event.tenant_id).first())["slug"]
+    slug = await slug_of(event.tenant_id)
     recipients = await audiences.recipients(event.scope, payload["audience_kind"], payload.get("audience_id"),
                                             payload.get("audience_role", ""))
     title = (Message("Corrected notice: %(title)s", {"title": payload["title"]}) if payload.get("version", 1) > 1

@@ -23,9 +23,9 @@ async def notices_expire(ctx, tenant_id: int, notice_id: int) -> bool:
 @cron("notices_overdue", timeout=300, queue=LONG, hour=8, minute=0)
 async def notices_overdue(ctx, tenant_id: int) -> int:
     """Every morning, per district: remind the responsible staff of overdue disclosures."""
-    from tenants.tables import Tenant
+    from tenants.services import slug_of
 
-    slug = (await Tenant.select(Tenant.slug).where(Tenant.id == tenant_id).first())["slug"]
+    slug = await slug_of(tenant_id)
     return await compliance.remind_overdue(ctx.scope(tenant_id), slug)
 
 

@@ -47,8 +47,7 @@ async def for_person(scope: TenantScope, person_id: int | None, *, page: int = 1
                      search_for: str = "") -> list[NoticeSummary]:
     """Published notices a person may see (district-wide ones for visitors), pinned first;
     only those containing ``search_for`` when it is given."""
-    reach = await reach_of(scope, person_id) if person_id else Reach(frozenset(), frozenset(), frozenset(),
-                                                                          frozenset())
+    reach = await reach_of(scope, person_id)
     query = _for_reach(scope.select(
         Notice, Notice.id, Notice.root, Notice.title, Notice.pinned, Notice.urgent, Notice.version,
         Notice.published_at, Notice.category.name).where(_published()), reach)
@@ -73,8 +72,7 @@ async def public(scope: TenantScope, *, limit: int = 50) -> list[Notice]:
 
 async def visible(scope: TenantScope, person_id: int | None, root: int) -> Notice | None:
     """The current version of notice ``root`` if the person may see it (else None)."""
-    reach = await reach_of(scope, person_id) if person_id else Reach(frozenset(), frozenset(), frozenset(),
-                                                                          frozenset())
+    reach = await reach_of(scope, person_id)
     return await _for_reach(scope.objects(Notice).where(Notice.root == root, _published()), reach).first()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from litestar import Controller, Request, Response, get, post
 from markupsafe import Markup
 from litestar.params import FromPath, FromQuery
@@ -10,7 +12,6 @@ from litestar.response import Template
 from core.accounts.guards import current_actor, signed_in
 from core.errors import NotFound, ValidationFailed
 from core.notices import attachments, publishing, questions, reading, search
-from core.notices.console_routes import file_response
 from core.notices.rendering import render
 from core.web.forms import echo, form_data, see_other
 
@@ -93,3 +94,12 @@ class NoticeController(Controller):
             return await self._detail(request, root, values=echo(data), status_code=422,
                                       errors={k: str(m) for k, m in error.errors.items()})
         return see_other(f"/t/{tenant.slug}/notices/{root}?asked=1")
+
+
+def file_response(attachment, stored) -> Response:
+    """An attachment as a download (PDF) or an inline image, with its sniffed type."""
+    disposition = "inline" if attachment.content_type.startswith("image/") else "attachment"
+    return Response(stored.data, media_type=attachment.content_type, headers={
+        "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(attachment.filename)}",
+        "Cache-Control": "private, max-age=300",
+    })

@@ -64,15 +64,6 @@ def _moment(value: Any) -> datetime | None:
     return (moment if moment.tzinfo else moment.replace(tzinfo=clock.CHINA)).astimezone(clock.now().tzinfo)
 
 
-def _id(value: Any) -> int | None:
-    value = "" if value is None else str(value).strip()
-    if not value:
-        return None
-    if not value.isascii() or not value.isdigit():
-        raise forms.FieldError(Message("Choose one of the list."))
-    return int(value)
-
-
 def _audience(value: str) -> tuple[str, int | None, str]:
     """``district``, ``street:3``, ``community:5``, ``grid:7`` or ``role:grid_worker``."""
     kind, _colon, rest = value.partition(":")
@@ -97,7 +88,7 @@ async def clean(scope: TenantScope, data: Mapping[str, Any]) -> Draft:
     form = Form(data)
     title = form.field("title", forms.text, max_length=TITLE_MAX)
     body = form.field("body", forms.text, max_length=BODY_MAX, multiline=True, required=False) or ""
-    category_id = form.field("category", _id)
+    category_id = form.field("category", forms.choice_id)
     if category_id is not None and not await scope.exists(DisclosureCategory).where(
             DisclosureCategory.id == category_id):
         form.error("category", Message("Choose one of the list."))

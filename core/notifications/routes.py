@@ -22,9 +22,12 @@ class InboxController(Controller):
         actor = signed_in(request)
         tenant = request.state.tenant
         items, more = await services.inbox(tenant.scope, actor.id, before=before)
+        # The header's count, made for this page by UnreadCountMiddleware, serves the page too.
+        unread = request.scope["state"].get("inbox_unread")
+        if unread is None:
+            unread = await services.unread_count(tenant.scope, actor.id)
         return Template("notifications/inbox.html", context={
-            "tenant": tenant, "items": items, "more": more,
-            "unread": await services.unread_count(tenant.scope, actor.id)})
+            "tenant": tenant, "items": items, "more": more, "unread": unread})
 
     @post("/{entry_id:int}/open", name="inbox_open")
     async def open(self, request: Request, entry_id: FromPath[int]) -> Redirect:

@@ -44,3 +44,9 @@ def rerender(template: str, data: dict[str, str], errors: dict[str, Message] | V
 def see_other(path: str) -> Redirect:
     """Post/redirect/get: a 303 to the next page."""
     return Redirect(path, status_code=303)
+
+
+def revision_of(data: dict[str, str]) -> int:
+    """The revision a form was rendered with (-1 when missing or bad, which no row has)."""
+    value = data.get("revision", "")
+    return int(value) if value.isascii() and value.isdigit() else -1
