@@ -20,7 +20,7 @@ from core.events import names, services as events
 from core.forms import Form
 from core.i18n import Message
 from core.jobs import queue
-from core.notices import audience as audiences, search
+from core.notices import attachments, audience as audiences, search
 from core.notices.tables import DisclosureCategory, Notice, NoticeStatus, NoticeTransition
 from core.tenancy import TenantScope
 
@@ -273,9 +273,7 @@ async def correct(scope: TenantScope, notice_id: int, *, actor_id: int) -> Notic
                          audience_role=notice.audience_role, pinned=notice.pinned, urgent=notice.urgent,
                          expire_at=notice.expire_at, author=actor_id, created_at=now, updated_at=now)
         await scope.save(copy)
-        from core.notices.attachments import copy_to
-
-        await copy_to(scope, notice.id, copy.id)
+        await attachments.copy_to(scope, notice.id, copy.id)
         await scope.create(NoticeTransition, notice=copy.id, action="create", from_status="",
                            to_status=NoticeStatus.draft.value, actor=actor_id, at=now,
                            comment=f"correction of version {notice.version}")
