@@ -16,7 +16,14 @@ from core.accounts.tables import (
 from core.audit.tables import AuditEntry
 from core.config import PROJECT_ROOT
 from core.events.tables import Event, EventDelivery
-from core.feedback.tables import FeedbackCategory, FeedbackItem, TimelineEntry, TrackingCounter
+from core.feedback.tables import (
+    CallIn,
+    FeedbackCategory,
+    FeedbackItem,
+    FeedbackPhoto,
+    TimelineEntry,
+    TrackingCounter,
+)
 from core.notices.tables import (
     DisclosureCategory,
     Notice,
@@ -38,7 +45,7 @@ APP_CONFIG = AppConfig(
                    RecoveryCode, DistrictKey, PersonKey, Event, EventDelivery, Notification, InboxEntry,
                    ChannelMessage, NotificationPreference, DisclosureCategory, Notice, NoticeTransition,
                    NoticeAttachment, NoticeRead, NoticeQuestion, StoredFile,
-                   FeedbackCategory, FeedbackItem, TimelineEntry, TrackingCounter],
+                   FeedbackCategory, FeedbackItem, TimelineEntry, TrackingCounter, FeedbackPhoto, CallIn],
     migration_dependencies=[],
     commands=[],
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from piccolo.columns import Boolean, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, DoublePrecision, ForeignKey, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from core.i18n import N_
@@ -42,6 +42,10 @@ class Tenant(Table, tablename="tenants_tenant"):
     require_staff_totp = Boolean(default=False, help_text="Staff must use a second factor (TOTP)")
     notify_by_email = Boolean(default=True, help_text="Notifications may also go out by email")
     notify_by_sms = Boolean(default=True, help_text="Notifications may also go out by SMS (the district pays)")
+    south = DoublePrecision(null=True, default=None, help_text="Bounds for coordinates sent with feedback")
+    west = DoublePrecision(null=True, default=None)
+    north = DoublePrecision(null=True, default=None)
+    east = DoublePrecision(null=True, default=None)
     created_at = Timestamptz()
     status_changed_at = Timestamptz()
 

@@ -60,6 +60,7 @@ class FeedbackItem(TenantOwned, tablename="feedback_item"):
     rating = Integer(null=True, default=None, help_text="The resident's 1–5")
     rating_comment = Text(default="")
     reopened = Integer(default=0, help_text="How many times the resident reopened it")
+    source = Varchar(length=16, default="app", help_text="How it came: app, grid_worker, open311, …")
     idempotency_key = Varchar(length=64)
     body_hash = Varchar(length=64, help_text="SHA-256 of what was submitted under the key")
     revision = Integer(default=1)
@@ -79,6 +80,40 @@ class TimelineEntry(TenantOwned, tablename="feedback_timeline"):
     party_type = Varchar(length=32, default="")
     party_id = Integer(null=True, default=None)
     note = Text(default="")
+    sealed = Boolean(default=False, help_text="The note is encrypted (the item's category is private)")
+
+
+class FeedbackPhoto(TenantOwned, tablename="feedback_photo"):
+    """A photo of an item: sent with it, or with a resolution. Resized and stripped of its
+    metadata before it is stored; a private item's photo is stored encrypted."""
+
+    item = ForeignKey(references=FeedbackItem, index=True, on_delete=OnDelete.cascade)
+    stage = Varchar(length=16, help_text="submission or resolution")
+    timeline_entry = Integer(null=True, default=None, help_text="The resolution it shows")
+    storage_key = Varchar(length=80)
+    content_type = Varchar(length=32)
+    width = Integer()
+    height = Integer()
+    size = Integer()
+    sealed = Boolean(default=False)
+    position = Integer(default=0)
+
+
+class CallIn(TenantOwned, tablename="feedback_call_in"):
+    """The street office calls a department in on an item (吹哨); the department
+    acknowledges within its deadline (报到) and reports what it did."""
+
+    item = ForeignKey(references=FeedbackItem, index=True, on_delete=OnDelete.cascade)
+    department_id = Integer(index=True)
+    called_by = Integer()
+    called_at = Timestamptz()
+    acknowledge_due = Timestamptz()
+    acknowledged_at = Timestamptz(null=True, default=None)
+    acknowledged_by = Integer(null=True, default=None)
+    reported_at = Timestamptz(null=True, default=None)
+    reported_by = Integer(null=True, default=None)
+    report = Text(default="", help_text="Sealed when the item is private")
+    overdue_noted_at = Timestamptz(null=True, default=None, help_text="When supervision was told it is late")
 
 
 class TrackingCounter(TenantOwned, tablename="feedback_counter"):
