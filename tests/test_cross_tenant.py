@@ -240,3 +240,16 @@ async def test_the_lists_do_show_bs_own_rows(client, world, sign_in):
     api = await client.get("/api/v1/t/weicheng/organisation", headers={"Authorization": f"Bearer {world['b_token']}"})
     assert [s["name"] for s in api.json()["streets"]] == ["中山街道"]
     assert re.search(MARK, api.text) is None
+
+
+async def test_bulk_assign_with_another_districts_ids_touches_nothing(client, world, sign_in):
+    """A bulk form carries ids in its body, not its path: B's admin naming A's item assigns nothing."""
+    await sign_in(client, "13900000002", login_path="/t/weicheng/login")
+    page = await client.get("/t/weicheng/console/feedback")
+    b_street = await world["b"].objects(Street).first()
+    moved = await client.post("/t/weicheng/console/feedback/assign", data={
+        "_csrf_token": csrf_token(page.text), "items": [str(world["feedback_item"].id)],
+        "party": f"street:{b_street.id}"})
+    assert moved.status_code == 303 and "assigned=0" in moved.headers["location"]
+    assert MARK not in (await client.get(moved.headers["location"])).text
+    await _a_is_untouched(world)

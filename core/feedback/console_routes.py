@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromPath
 from litestar.response import Template
 
-from core import clock
 from core.accounts import services as accounts
 from core.accounts.guards import tenant_roles
 from core.accounts.roles import CONSOLE_ROLES
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from core.feedback import permissions, reading, workflow
+from core.feedback import permissions, queue, reading, workflow
 from core.feedback.tables import FeedbackCategory, FeedbackItem
 from core.i18n import Message
 from core.web.forms import echo, form_data, revision_of, see_other
-from tenants.tables import Community, Department, Grid
-
-QUEUE_SIZE = 100
 
 
 async def _staff(request: Request):
@@ -28,60 +24,42 @@ async def _staff(request: Request):
     return actor, places
 
 
-async def _queue_filter(scope, places):
-    """The part of the district a person's queue covers (None: all of it)."""
-    if permissions.is_district_wide(places):
-        return None
-    console = [p for p in places if p.roles & CONSOLE_ROLES]
-    grids = {p.unit_id for p in console if p.unit_kind == "grid"}
-    communities = {p.unit_id for p in console if p.unit_kind == "community"}
-    streets = {p.unit_id for p in console if p.unit_kind == "street"}
-    if streets:
-        communities |= {row["id"] for row in await scope.select(Community, Community.id).where(
-            Community.street.is_in(list(streets)))}
-    condition = FeedbackItem.id == -1
-    if grids:
-        condition |= FeedbackItem.grid_id.is_in(list(grids))
-    if communities:
-        condition |= FeedbackItem.community_id.is_in(list(communities))
-    for place in console:
-        if place.unit_kind and place.unit_id is not None:
-            condition |= (FeedbackItem.party_type == place.unit_kind) & (FeedbackItem.party_id == place.unit_id)
-    return condition
-
-
 class ConsoleFeedbackController(Controller):
     path = "/t/{slug:str}/console/feedback"
     opt = {"auth": "session"}
 
     @get("/", name="console_feedback")
-    async def queue(self, request: Request, wanted: Annotated[str, QueryParameter(name="state")] = "",
-                    overdue: FromQuery[bool] = False) -> Template:
+    async def queue(self, request: Request) -> Template:
         _actor, places = await _staff(request)
         tenant = request.state.tenant
-        scope = tenant.scope
-        query = scope.select(FeedbackItem, FeedbackItem.id, FeedbackItem.tracking_number, FeedbackItem.state,
-                             FeedbackItem.party_type, FeedbackItem.accept_due, FeedbackItem.resolve_due,
-                             FeedbackItem.created_at, FeedbackItem.category.name, FeedbackItem.category.private,
-                             FeedbackItem.party_id)
-        limit = await _queue_filter(scope, places)
-        if limit is not None:
-            query = query.where(limit)
-        if wanted in workflow.STATE_LABELS:
-            query = query.where(FeedbackItem.state == wanted)
-        rows = await query.order_by(FeedbackItem.id, ascending=False).limit(QUEUE_SIZE)
-        now = clock.now()
-        items = []
-        for row in rows:
-            if row["category.private"] and not permissions.is_assigned(places, row["party_type"], row["party_id"]):
-                continue  # private items are their party's alone
-            due = row["accept_due"] if row["state"] == "submitted" else row["resolve_due"]
-            late = row["state"] in ("submitted", *workflow.OPEN) and due < now
-            if overdue and not late:
-                continue
-            items.append({**row, "late": late})
+        wanted = queue.QueueFilter.from_query(request.query_params)
         return Template("console/feedback_queue.html", context={
-            "tenant": tenant, "items": items, "labels": workflow.STATE_LABELS, "state": wanted, "overdue": overdue})
+            "tenant": tenant, "items": await queue.items(tenant.scope, places, wanted),
+            "labels": workflow.STATE_LABELS, "filters": wanted.as_query(), **await queue.choices(tenant.scope),
+            "values": {}, "errors": {}, "result": queue.BulkResult.from_query(request.query_params)})
+
+    @post("/assign", status_code=303)
+    async def assign_many(self, request: Request) -> Response:
+        """Assign the ticked items of the queue to one party."""
+        actor, places = await _staff(request)
+        tenant = request.state.tenant
+        form = await request.form()
+        data = await form_data(request)
+        item_ids = [int(v) for v in form.getall("items") if isinstance(v, str) and v.isascii() and v.isdigit()] \
+            if "items" in form else []
+        try:
+            party = await queue.checked_party(tenant.scope, data.get("party", ""))
+            result = await queue.bulk_assign(tenant.scope, tenant.slug, places, actor_id=actor.id,
+                                             item_ids=item_ids, party=party, note=data.get("note", ""))
+        except ValidationFailed as error:
+            wanted = queue.QueueFilter.from_query(request.query_params)
+            return Template("console/feedback_queue.html", status_code=422, context={
+                "tenant": tenant, "items": await queue.items(tenant.scope, places, wanted),
+                "labels": workflow.STATE_LABELS, "filters": wanted.as_query(),
+                **await queue.choices(tenant.scope), "values": echo(data), "chosen": set(item_ids),
+                "errors": {k: str(m) for k, m in error.errors.items()}})
+        return see_other(f"/t/{tenant.slug}/console/feedback?" + urlencode(
+            {"assigned": len(result.assigned), "skipped": ",".join(result.skipped)}))
 
     async def _item(self, request: Request, item_id: int):
         """The actor, the item and the actor's places, if they may handle it."""
@@ -107,8 +85,7 @@ class ConsoleFeedbackController(Controller):
             "tenant": tenant, "view": shown, "labels": workflow.STATE_LABELS, "values": values or {},
             "errors": errors or {}, "actions": [a for a, (starts, _to) in workflow.TRANSITIONS.items()
                                                  if item.state in starts and a not in ("rate", "reopen")],
-            "departments": await tenant.scope.select(Department, Department.id, Department.name),
-            "grids": await tenant.scope.select(Grid, Grid.id, Grid.name, Grid.community.name)})
+            "parties": (await queue.choices(tenant.scope))["parties"]})
 
     @get("/{item_id:int}", name="console_feedback_item")
     async def show(self, request: Request, item_id: FromPath[int]) -> Template:
@@ -133,14 +110,9 @@ class ConsoleFeedbackController(Controller):
                 await workflow.resolve(scope, slug, item_id, actor_id=actor.id, revision=revision,
                                        what_was_done=data.get("note", ""))
             elif action == "assign":
-                kind, _colon, unit = data.get("party", "").partition(":")
-                if kind not in ("department", "grid") or not unit.isdigit():
-                    raise ValidationFailed({"party": Message("Choose one of the list.")})
-                table = Department if kind == "department" else Grid
-                if await scope.get(table, int(unit)) is None:
-                    raise ValidationFailed({"party": Message("Choose one of the list.")})
+                kind, unit = await queue.checked_party(scope, data.get("party", ""))
                 await workflow.assign(scope, slug, item_id, actor_id=actor.id, revision=revision, party_type=kind,
-                                      party_id=int(unit), note=data.get("note", ""))
+                                      party_id=unit, note=data.get("note", ""))
             else:
                 raise NotFound()
         except ValidationFailed as error:

@@ -76,3 +76,62 @@ async def test_the_queue_filters_by_state_and_overdue(client, place, submit, sig
     await sign_in(client, "13900000001", login_path="/t/qindu/login")
     overdue = await client.get("/t/qindu/console/feedback?overdue=true", headers=PAGE)
     assert waiting.tracking_number in overdue.text and accepted.tracking_number not in overdue.text
+
+
+async def test_the_queue_filters_by_category_community_and_responsible_party(client, place, submit, sign_in):
+    from tenants.tables import Community, Department
+
+    other = await place["scope"].create(Community, street=place["street"].id, name="民生路社区")
+    department = await place["scope"].create(Department, name="城市管理局")
+    litter, _ = await submit()
+    lamp, _ = await submit(key="key-000002", category=str(place["categories"]["facilities"].id),
+                           description="路灯不亮。")
+    elsewhere, _ = await submit(key="key-000003", community=str(other.id), description="民生路积水。")
+    await sign_in(client, "13900000001", login_path="/t/qindu/login")
+    by_category = await client.get(f"/t/qindu/console/feedback?category={place['categories']['facilities'].id}",
+                                   headers=PAGE)
+    assert lamp.tracking_number in by_category.text and litter.tracking_number not in by_category.text
+    by_community = await client.get(f"/t/qindu/console/feedback?community={other.id}", headers=PAGE)
+    assert elsewhere.tracking_number in by_community.text and lamp.tracking_number not in by_community.text
+    page = await client.get("/t/qindu/console/feedback", headers=PAGE)
+    moved = await client.post("/t/qindu/console/feedback/assign", headers=PAGE, data={
+        "_csrf_token": csrf_token(page.text), "items": [str(litter.id), str(lamp.id)],
+        "party": f"department:{department.id}", "note": "请城管处理。"})
+    assert moved.status_code == 303 and "assigned=2" in moved.headers["location"]
+    told = await client.get(moved.headers["location"], headers=PAGE)
+    assert "已分派 2 条诉求。" in told.text
+    by_party = await client.get(f"/t/qindu/console/feedback?party=department:{department.id}", headers=PAGE)
+    assert litter.tracking_number in by_party.text and lamp.tracking_number in by_party.text
+    assert elsewhere.tracking_number not in by_party.text
+    for item in (litter, lamp):
+        row = await place["scope"].get(FeedbackItem, item.id)
+        assert (row.state, row.party_type, row.party_id) == ("assigned", "department", department.id)
+    unread = await client.get("/t/qindu/console/feedback?party=nonsense&category=x", headers=PAGE)
+    assert unread.status_code == 200 and elsewhere.tracking_number in unread.text  # a bad filter is no filter
+
+
+async def test_bulk_assign_skips_what_is_not_the_actors_and_refuses_bad_input(client, place, submit, sign_in):
+    from core.feedback import workflow
+
+    mine, _ = await submit()
+    closed, _ = await submit(key="key-000002", description="路灯不亮。")
+    await workflow.reject(place["scope"], "qindu", closed.id, actor_id=place["admin"].id, revision=1,
+                          reason="重复提交。")
+    await sign_in(client, "13900000012", login_path="/t/qindu/login")  # the grid worker
+    page = await client.get("/t/qindu/console/feedback", headers=PAGE)
+    token = csrf_token(page.text)
+    nothing = await client.post("/t/qindu/console/feedback/assign", headers=PAGE, data={
+        "_csrf_token": token, "party": f"community:{place['community'].id}"})
+    assert nothing.status_code == 422 and "请至少选择一条。" in nothing.text
+    bad_party = await client.post("/t/qindu/console/feedback/assign", headers=PAGE, data={
+        "_csrf_token": token, "items": [str(mine.id)], "party": "department:99999", "note": "转社区"})
+    assert bad_party.status_code == 422 and "请从列表中选择。" in bad_party.text and "转社区" in bad_party.text
+    assert (await place["scope"].get(FeedbackItem, mine.id)).state == "submitted"
+    moved = await client.post("/t/qindu/console/feedback/assign", headers=PAGE, data={
+        "_csrf_token": token, "items": [str(mine.id), str(closed.id), "99999"],
+        "party": f"community:{place['community'].id}"})
+    assert moved.status_code == 303
+    told = await client.get(moved.headers["location"], headers=PAGE)
+    assert "已分派 1 条诉求。" in told.text and closed.tracking_number in told.text
+    assert (await place["scope"].get(FeedbackItem, mine.id)).party_type == "community"
+    assert (await place["scope"].get(FeedbackItem, closed.id)).state == "rejected"
