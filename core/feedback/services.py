@@ -120,7 +120,7 @@ async def _party(scope: TenantScope, party_type: str, submission: Submission) ->
 
 async def submit(settings: Settings, scope: TenantScope, slug: str, person_id: int, submission: Submission, *,
                  idempotency_key: str, entered_by: int | None = None,
-                 resident_agreed: bool = False) -> tuple[FeedbackItem, bool]:
+                 resident_agreed: bool = False, source: str = "app") -> tuple[FeedbackItem, bool]:
     """Register the item (or find the one this key already made); returns it and whether it is new.
 
     The same key with a different body is refused: a client that reuses keys would otherwise
@@ -131,20 +131,21 @@ async def submit(settings: Settings, scope: TenantScope, slug: str, person_id: i
     if entered_by is not None and not resident_agreed:
         raise Conflict(Message("Record that the resident agreed before entering it for them."))
     fingerprint = submission.fingerprint()
+    source = "grid_worker" if entered_by is not None else source
     try:
         return await _register(settings, scope, slug, person_id, submission, fingerprint, idempotency_key,
-                               entered_by, resident_agreed)
+                               entered_by, resident_agreed, source)
     except Exception as error:
         # The same key sent twice at once: the unique index let one through; that one is the item.
         if not db.is_unique_violation(error):
             raise
     return await _register(settings, scope, slug, person_id, submission, fingerprint, idempotency_key,
-                           entered_by, resident_agreed)
+                           entered_by, resident_agreed, source)
 
 
 async def _register(settings: Settings, scope: TenantScope, slug: str, person_id: int, submission: Submission,
                     fingerprint: str, idempotency_key: str, entered_by: int | None,
-                    resident_agreed: bool) -> tuple[FeedbackItem, bool]:
+                    resident_agreed: bool, source: str) -> tuple[FeedbackItem, bool]:
     async with scope.transaction(write=True):
         existing = await scope.objects(FeedbackItem).where(
             FeedbackItem.submitter == person_id, FeedbackItem.idempotency_key == idempotency_key).first()
@@ -157,7 +158,7 @@ async def _register(settings: Settings, scope: TenantScope, slug: str, person_id
         now = clock.now()
         item = await scope.create(
             FeedbackItem, tracking_number=await tracking.next_number(scope, slug), category=category.id,
-            submitter=person_id, entered_by=entered_by, resident_agreed=resident_agreed,
+            submitter=person_id, entered_by=entered_by, resident_agreed=resident_agreed, source=source,
             description="" if category.private else submission.description,
             community_id=submission.community_id, grid_id=submission.grid_id, address=submission.address,
             latitude=submission.latitude, longitude=submission.longitude,
