@@ -15,10 +15,12 @@ from core.accounts.tables import Membership
 from core.config import Settings
 from core.errors import Conflict
 from core.events import names, services as events
-from core.feedback import tracking
+from core.feedback import parties, tracking
 from core.feedback.tables import FeedbackCategory, FeedbackItem, State, TimelineEntry
 from core.forms import Form
 from core.i18n import Message
+from core.notifications.audience import Audience
+from core.notifications.services import notify
 from core.tenancy import TenantScope
 from tenants.tables import Community, Grid
 
@@ -178,7 +180,23 @@ async def _register(settings: Settings, scope: TenantScope, slug: str, person_id
         await events.emit(scope, names.FEEDBACK_SUBMITTED, {
             "feedback_id": item.id, "person_id": person_id, "category": category.key,
             "tracking_number": item.tracking_number}, actor_id=entered_by or person_id)
+        await _tell_on_arrival(scope, slug, item, entered_by)
     return item, True
+
+
+async def _tell_on_arrival(scope: TenantScope, slug: str, item: FeedbackItem, entered_by: int | None) -> None:
+    """The responsible party learns of a new item at once; a resident whose item a grid
+    worker entered learns its tracking number (they did not see it on a screen)."""
+    staff = await parties.members(scope, item.party_type, item.party_id)
+    if staff:
+        await notify(scope, Audience.of(*staff), kind="feedback_for_party",
+                     title=Message("%(number)s is now for you to handle.", {"number": item.tracking_number}),
+                     link=f"/t/{slug}/console/feedback/{item.id}")
+    if entered_by is not None:
+        await notify(scope, Audience.of(item.submitter), kind="feedback_changed",
+                     title=Message("%(number)s was registered for you. You can follow it here.",
+                                   {"number": item.tracking_number}),
+                     link=f"/t/{slug}/feedback/{item.id}")
 
 
 async def timeline(scope: TenantScope, item_id: int) -> list[TimelineEntry]:

@@ -108,3 +108,22 @@ async def test_a_new_district_starts_with_cores_categories(make_tenant):
     district = await make_tenant("liquan", "礼泉县", "610425")
     names = [c.name for c in await categories.enabled(TenantScope(district.id))]
     assert names[:2] == ["环境卫生", "市容秩序"] and len(names) == len(registry.CATEGORIES)
+
+
+async def test_the_party_hears_of_a_new_item_and_a_resident_of_one_entered_for_them(place, jobs):
+    from core.notifications import services as notifications
+
+    async def titles(person):
+        entries, _ = await notifications.inbox(place["scope"], person.id)
+        return [entry.title for entry in entries]
+
+    item, _ = await _submit(place)
+    await jobs.run_due()
+    assert f"{item.tracking_number}需要您办理。" in await titles(place["grid_worker"])
+    assert not any(item.tracking_number in title for title in await titles(place["resident"]))
+    submission = await services.clean(place["scope"], _data(place), person_id=place["resident"].id)
+    entered, _ = await services.submit(Settings.from_env(), place["scope"], "qindu", place["resident"].id,
+                                       submission, idempotency_key="worker-0002", entered_by=place["grid_worker"].id,
+                                       resident_agreed=True)
+    await jobs.run_due()
+    assert f"已为您登记诉求 {entered.tracking_number}，可在此查看进展。" in await titles(place["resident"])
