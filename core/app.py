@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from core.accounts.sessions import SessionMiddleware
     from core.jobs import queue as job_queue
     from core.feedback.console_routes import ConsoleFeedbackController
+    from core.feedback.category_routes import FeedbackCategoryController
     from core.feedback.entry_routes import FeedbackEntryController
     from core.feedback.routes import FeedbackController
     from core.notices.api_routes import NoticeApiController
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FeedbackController,
             ConsoleFeedbackController,
             FeedbackEntryController,
+            FeedbackCategoryController,
             *test_routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        include_in_schema=False),

@@ -164,6 +164,10 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
             (f"{base}/console/feedback/{world['feedback_item'].id}/{action}",
              f"feedback item {world['feedback_item'].id} {action}", {"revision": "1", "note": "办结"}, {404})
             for action in ("accept", "reject", "start", "resolve", "assign")],
+        ("POST", "/t/{slug:str}/console/feedback/categories/{category_id:int}"): [
+            (f"{base}/console/feedback/categories/{world['feedback_item'].category}",
+             f"feedback category {world['feedback_item'].category}",
+             {"accept_hours": "1", "resolve_hours": "2", "default_party": "grid", "enabled": ""}, {404})],
         ("GET", "/t/{slug:str}/notices/{root:int}/print"): [
             (f"{base}/notices/{world['notice'].root}/print", f"notice {world['notice'].root}")],
         ("GET", "/api/v1/t/{slug:str}/notices/{root:int}"): [
