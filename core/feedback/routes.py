@@ -72,7 +72,7 @@ class FeedbackController(Controller):
                                    may_read_private=lambda reader: False)
         return Template("feedback/item.html", status_code=status_code, context={
             "tenant": tenant, "view": shown, "labels": workflow.STATE_LABELS, "values": values or {},
-            "errors": errors or {}, "can_reopen": item.state == "resolved"})
+            "errors": errors or {}, "can_reopen": workflow.may_reopen(item)})
 
     @get("/{item_id:int}", name="feedback_item")
     async def show(self, request: Request, item_id: FromPath[int]) -> Template:

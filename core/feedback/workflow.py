@@ -34,7 +34,8 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "start": ((State.accepted.value, State.assigned.value, State.reopened.value), State.in_progress.value),
     "resolve": (OPEN, State.resolved.value),
     "rate": ((State.resolved.value,), State.closed.value),
-    "reopen": ((State.resolved.value,), State.reopened.value),
+    # A rating does not take away the seven days to reopen: a resident may rate 2 and reopen.
+    "reopen": ((State.resolved.value, State.closed.value), State.reopened.value),
 }
 
 # What the resident is told, by the state the item moved to (one message each, so that each
@@ -165,18 +166,26 @@ async def rate(scope: TenantScope, slug: str, item_id: int, *, person_id: int, r
             FeedbackItem.closed_at: clock.now()})
 
 
+def may_reopen(item: FeedbackItem) -> bool:
+    """Whether the resident may still reopen the item (resolved, or rated, within seven days)."""
+    return item.state in TRANSITIONS["reopen"][0] and item.resolved_at is not None and (
+        clock.now() - item.resolved_at <= REOPEN_WINDOW)
+
+
 async def reopen(scope: TenantScope, slug: str, item_id: int, *, person_id: int, reason: str) -> None:
-    """The resident reopens a resolved item within seven days, saying why."""
+    """The resident reopens a resolved item within seven days of its resolution, saying
+    why, even after rating it; the rating is then the next resolution's to earn."""
     note = _note(reason, required=True)
     async with scope.transaction(write=True):
         item = await _locked(scope, item_id, None, "reopen")
         if item.submitter != person_id:
             raise PermissionDenied(Message("Only the resident who raised it reopens it."))
-        if item.resolved_at is None or clock.now() - item.resolved_at > REOPEN_WINDOW:
+        if not may_reopen(item):
             raise Conflict(Message("An item can be reopened within seven days of being resolved."))
         category = await scope.get(FeedbackCategory, item.category)
         await _move(scope, slug, item, "reopen", person_id, note=note, tell_party=True, values={
             FeedbackItem.reopened: FeedbackItem.reopened + 1, FeedbackItem.rating: None,
+            FeedbackItem.closed_at: None,
             FeedbackItem.resolve_due: clock.now() + timedelta(hours=category.resolve_hours)})
 
 

@@ -80,6 +80,27 @@ async def test_ratings_and_reopening_have_their_rules(place, submit):
     assert (await _item(place, item.id)).state == "resolved"
 
 
+async def test_a_resident_may_rate_low_and_still_reopen_within_the_window(place, submit):
+    scope = place["scope"]
+    item, _ = await submit()
+    await workflow.accept(scope, "qindu", item.id, actor_id=place["grid_worker"].id, revision=1)
+    await workflow.resolve(scope, "qindu", item.id, actor_id=place["grid_worker"].id, revision=2,
+                           what_was_done="已处理。")
+    await workflow.rate(scope, "qindu", item.id, person_id=place["resident"].id, rating="2", comment="没扫干净")
+    row = await _item(place, item.id)
+    assert (row.state, row.rating) == ("closed", 2) and workflow.may_reopen(row)
+    await workflow.reopen(scope, "qindu", item.id, person_id=place["resident"].id, reason="还是很脏")
+    row = await _item(place, item.id)
+    assert (row.state, row.rating, row.closed_at, row.reopened) == ("reopened", None, None, 1)
+    await workflow.resolve(scope, "qindu", item.id, actor_id=place["grid_worker"].id, revision=row.revision,
+                           what_was_done="已彻底清理。")
+    await workflow.rate(scope, "qindu", item.id, person_id=place["resident"].id, rating="5")
+    clock.advance(timedelta(days=7, minutes=1))
+    assert not workflow.may_reopen(await _item(place, item.id))
+    with pytest.raises(Conflict):
+        await workflow.reopen(scope, "qindu", item.id, person_id=place["resident"].id, reason="又脏了")
+
+
 async def test_deadlines_escalate_one_level_at_a_time_and_only_once(place, submit, jobs):
     scope = place["scope"]
     item, _ = await submit()  # sanitation: 24 h to accept, the grid first
