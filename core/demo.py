@@ -51,6 +51,7 @@ PEOPLE = {
         ("李秀英", "13900000011", [roles.STAFF], "community", "北大街社区"),
         ("张伟", "13900000012", [roles.GRID_WORKER], "grid", "北大街社区/第1网格"),
         ("马志强", "13900000013", [roles.DEPARTMENT_STAFF], "department", "城市管理局"),
+        ("赵刚", "13900000014", [roles.STAFF], "street", "人民街道"),
         ("刘芳", "13900000021", [roles.RESIDENT], "community", "北大街社区"),
         ("陈明", "13900000022", [roles.RESIDENT], "community", "西兰路社区"),
     ],
@@ -150,6 +151,8 @@ async def _unit_id(scope: TenantScope, kind: str, name: str) -> int | None:
             Grid.community == community["id"], Grid.name == grid_name).first()
     elif kind == "department":
         row = await scope.select(Department, Department.id).where(Department.name == name).first()
+    elif kind == "street":
+        row = await scope.select(Street, Street.id).where(Street.name == name).first()
     else:
         return None
     return row["id"]

@@ -174,6 +174,15 @@ def outbox(live_server: LiveServer | None) -> Outbox:
     return Outbox(Path(configured))
 
 
+@pytest.fixture(scope="session")
+def test_clock(base_url: str, live_server: LiveServer | None) -> str:
+    """The URL of the server's test clock; only the journeys' own server has one (an
+    instance given by --base-url may run its jobs elsewhere, or not be in test mode)."""
+    if live_server is None:
+        pytest.skip("the test clock needs the journeys' own server (not --base-url)")
+    return f"{base_url}/_test/clock"
+
+
 def unique_phone(prefix: str = "137") -> str:
     import secrets
 

@@ -3,21 +3,11 @@
 import re
 import time
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import LiveServer, assert_no_horizontal_scroll, unique_phone
+from e2e.conftest import assert_no_horizontal_scroll, unique_phone
 
 WELCOME = "欢迎使用共治·秦都区"
-
-
-@pytest.fixture(scope="session")
-def test_clock(base_url: str, live_server: LiveServer | None) -> str:
-    """The URL of the server's test clock; only the journeys' own server has one (an
-    instance given by --base-url may run its jobs elsewhere, or not be in test mode)."""
-    if live_server is None:
-        pytest.skip("the test clock needs the journeys' own server (not --base-url)")
-    return f"{base_url}/_test/clock"
 
 
 def _register(page: Page, base_url: str, outbox, name: str) -> str:
