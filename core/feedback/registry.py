@@ -79,6 +79,7 @@ for _spec in (
     CategorySpec("property", "物业服务", 24, 120, "community"),
     CategorySpec("neighbours", "邻里纠纷", 24, 168, "community"),
     CategorySpec("suggestion", "意见建议", 48, 240, "community"),
+    CategorySpec("question", "政策咨询", 24, 120, "community"),  # also where questions on notices go
     CategorySpec("family", "家庭困难求助", 24, 120, "community", private=True),
 ):
     register_category(_spec)

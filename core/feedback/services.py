@@ -76,7 +76,7 @@ async def clean(scope: TenantScope, data: Mapping[str, Any], *, person_id: int) 
     if (latitude is None) != (longitude is None) and not {"latitude", "longitude"} & set(form.errors):
         form.error("latitude", Message("Give both coordinates, or neither."))
     if community_id is None and grid_id is None and "community" not in form.errors:
-        community_id, grid_id = await _home(scope, person_id)
+        community_id, grid_id = await home_of(scope, person_id)
     if grid_id is not None and "grid" not in form.errors:
         grid = await scope.get(Grid, grid_id)
         if grid is None or (community_id is not None and grid.community != community_id):
@@ -90,7 +90,7 @@ async def clean(scope: TenantScope, data: Mapping[str, Any], *, person_id: int) 
                       data.get("public") in ("1", True, "true"))
 
 
-async def _home(scope: TenantScope, person_id: int) -> tuple[int | None, int | None]:
+async def home_of(scope: TenantScope, person_id: int) -> tuple[int | None, int | None]:
     """The person's own community and grid in the district, from their membership."""
     for row in await scope.select(Membership, Membership.unit_kind, Membership.unit_id).where(
             Membership.person == person_id):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core import clock, forms
+from core.config import Settings
 from core.accounts.tables import Person
 from core.errors import NotFound
 from core.forms import Form
@@ -26,9 +27,11 @@ def new_submission() -> str:
     return secrets.token_urlsafe(16)
 
 
-async def ask(scope: TenantScope, slug: str, person_id: int, root: int, data: dict[str, str]) -> bool:
-    """Keep the question (once per submission token) and tell the notice's author.
-    Returns False when this submission was already kept."""
+async def ask(settings: Settings, scope: TenantScope, slug: str, person_id: int, root: int,
+              data: dict[str, str]) -> bool:
+    """Keep the question (once per submission token), tell the notice's author, and register
+    it as a feedback item of the "question" category, so that it is answered and followed
+    like any other. Returns False when this submission was already kept."""
     form = Form(data)
     text = form.field("question", forms.text, max_length=TEXT_MAX, multiline=True)
     submission = str(data.get("submission") or "")
@@ -48,7 +51,24 @@ async def ask(scope: TenantScope, slug: str, person_id: int, root: int, data: di
             await notify(scope, Audience.of(notice.author), kind="notice_question",
                          title=Message("A resident asked about “%(title)s”", {"title": notice.title}),
                          link=f"/t/{slug}/console/notices/{notice.id}")
+            await _into_the_loop(settings, scope, slug, person_id, notice, text, submission)
     return bool(kept)
+
+
+async def _into_the_loop(settings: Settings, scope: TenantScope, slug: str, person_id: int, notice: Notice,
+                         text: str, submission: str) -> None:
+    from core.feedback import categories, services as feedback
+    from core.feedback.tables import FeedbackCategory
+
+    category = await scope.objects(FeedbackCategory).where(FeedbackCategory.key == "question").first()
+    if category is None:  # a district made before the category existed
+        await categories.ensure_registered(scope)
+        category = await scope.objects(FeedbackCategory).where(FeedbackCategory.key == "question").first()
+    community_id, grid_id = await feedback.home_of(scope, person_id)
+    description = f"《{notice.title}》：{text}"[:feedback.DESCRIPTION_MAX]
+    await feedback.submit(settings, scope, slug, person_id, feedback.Submission(
+        category.id, description, community_id, grid_id, "", None, None, False),
+        idempotency_key=f"notice-question-{submission}"[:64], source="notice")
 
 
 @dataclass(frozen=True)

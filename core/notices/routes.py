@@ -89,7 +89,7 @@ class NoticeController(Controller):
         tenant = request.state.tenant
         data = await form_data(request)
         try:
-            await questions.ask(tenant.scope, tenant.slug, actor.id, root, data)
+            await questions.ask(request.app.state.settings, tenant.scope, tenant.slug, actor.id, root, data)
         except ValidationFailed as error:
             return await self._detail(request, root, values=echo(data), status_code=422,
                                       errors={k: str(m) for k, m in error.errors.items()})

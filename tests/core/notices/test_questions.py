@@ -26,6 +26,13 @@ async def test_a_question_is_kept_once_and_the_author_told(client, district, sig
     assert "有居民对“2026年11月财务公开”提问" in [item.title for item in items]
     kept = await questions.for_notice(district["scope"], notice)
     assert [(q.person, q.text) for q in kept] == [("刘芳", "支出明细在哪里看？")]
+    # It is also a feedback item of the question category, answered and followed like any other.
+    from core.feedback.tables import FeedbackItem
+
+    items = await district["scope"].select(FeedbackItem, FeedbackItem.description, FeedbackItem.source,
+                                           FeedbackItem.category.key, FeedbackItem.party_type)
+    assert items == [{"description": "《2026年11月财务公开》：支出明细在哪里看？", "source": "notice",
+                      "category.key": "question", "party_type": "community"}]
 
 
 async def test_an_empty_question_is_refused_next_to_the_field(client, district, sign_in, publish):
