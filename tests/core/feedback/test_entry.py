@@ -68,3 +68,18 @@ async def test_the_form_refuses_without_the_residents_agreement_and_keeps_what_w
 async def test_residents_cannot_enter_for_others(client, place, sign_in):
     await sign_in(client, "13900000021", login_path="/t/qindu/login")
     assert (await client.get("/t/qindu/console/feedback/new", headers=PAGE)).status_code == 403
+
+
+async def test_the_form_offers_the_phones_location_and_keeps_it(client, place, sign_in):
+    await sign_in(client, "13900000012", login_path="/t/qindu/login")
+    page = await client.get("/t/qindu/console/feedback/new", headers=PAGE)
+    assert '<script src="/static/js/place.js" defer></script>' in page.text and "data-locate" in page.text
+    assert (await client.get("/static/js/place.js")).status_code == 200
+    token, key = await _form(client)
+    moved = await client.post("/t/qindu/console/feedback/new", headers=PAGE, data={
+        "_csrf_token": token, "idempotency_key": key, "resident_name": "周大爷", "resident_phone": "13900000077",
+        "resident_agreed": "1", "category": str(place["categories"]["sanitation"].id), "description": "井盖松动。",
+        "latitude": "34.331201", "longitude": "108.705512"})
+    assert moved.status_code == 303
+    item = await place["scope"].objects(FeedbackItem).first()
+    assert (item.latitude, item.longitude) == (34.331201, 108.705512)
