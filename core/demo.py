@@ -82,6 +82,23 @@ NOTICES = {
     ],
 }
 
+# Feedback items: (resident phone, category key, description, grid "community/grid" or "",
+# public, what happens to it: a list of (action, actor phone, note)).
+FEEDBACK = {
+    "qindu": [
+        ("13900000021", "sanitation", "北大街12号楼道堆放杂物，影响通行。", "北大街社区/第1网格", True,
+         [("accept", "13900000012", ""), ("resolve", "13900000012", "已联系住户清理楼道杂物。"),
+          ("rate", "13900000021", "处理很及时，谢谢！")]),
+        ("13900000021", "facilities", "小区东门路灯坏了一周，晚上很黑。", "北大街社区/第1网格", True,
+         [("accept", "13900000012", ""), ("start", "13900000012", "")]),
+        ("13900000022", "suggestion", "建议在社区广场增设几张老年人休息座椅。", "", True, []),
+        ("13900000021", "family", "家中老人行动不便，希望社区帮助联系上门护理。", "", False, []),
+    ],
+    "weicheng": [
+        ("13900000041", "sanitation", "朝阳社区3号院垃圾清运不及时，已经堆了两天。", "", True, []),
+    ],
+}
+
 # A district that is not serving, so that what residents then see can be shown and tested.
 SUSPENDED = {
     "slug": "xingping",
@@ -185,6 +202,39 @@ async def _ensure_notices(scope: TenantScope, slug: str) -> int:
     return len(NOTICES[slug])
 
 
+async def _ensure_feedback(scope: TenantScope, slug: str) -> int:
+    from core.config import Settings
+    from core.feedback import services as feedback, workflow
+    from core.feedback.tables import FeedbackCategory, FeedbackItem
+
+    if await scope.count(FeedbackItem):
+        return 0
+    settings = Settings.from_env()
+    keys = {row["key"]: row["id"] for row in await scope.select(FeedbackCategory, FeedbackCategory.key,
+                                                                FeedbackCategory.id)}
+    for number, (phone, key, description, grid, public, steps) in enumerate(FEEDBACK[slug], start=1):
+        resident = await accounts.find_person(accounts.Identifier("phone", phone))
+        data = {"category": str(keys[key]), "description": description, "public": "1" if public else ""}
+        if grid:
+            data["grid"] = str(await _unit_id(scope, "grid", grid))
+        submission = await feedback.clean(scope, data, person_id=resident.id)
+        item, _new = await feedback.submit(settings, scope, slug, resident.id, submission,
+                                           idempotency_key=f"demo-{slug}-{number:04d}")
+        for action, actor_phone, note in steps:
+            actor = await accounts.find_person(accounts.Identifier("phone", actor_phone))
+            revision = (await scope.get(FeedbackItem, item.id)).revision
+            if action == "accept":
+                await workflow.accept(scope, slug, item.id, actor_id=actor.id, revision=revision)
+            elif action == "start":
+                await workflow.start(scope, slug, item.id, actor_id=actor.id, revision=revision)
+            elif action == "resolve":
+                await workflow.resolve(scope, slug, item.id, actor_id=actor.id, revision=revision,
+                                       what_was_done=note)
+            elif action == "rate":
+                await workflow.rate(scope, slug, item.id, person_id=actor.id, rating="5", comment=note)
+    return len(FEEDBACK[slug])
+
+
 async def load_demo(report: Callable[[str], None] = print) -> None:
     admin_id, new = await _ensure_person(*PLATFORM_ADMIN)
     await accounts.grant_platform_role(admin_id, roles.PLATFORM_ADMIN)
@@ -200,6 +250,7 @@ async def load_demo(report: Callable[[str], None] = print) -> None:
         await catalogue.ensure_standard(scope)
         await feedback_categories.ensure_registered(scope)
         report(f"      notices: {await _ensure_notices(scope, spec['slug'])} new")
+        report(f"      feedback items: {await _ensure_feedback(scope, spec['slug'])} new")
     report(f"[+] {SUSPENDED['name']} ({SUSPENDED['slug']}), suspended")
     suspended = await _ensure_tenant(SUSPENDED)
     if suspended.status == TenantStatus.active.value:

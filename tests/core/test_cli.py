@@ -89,9 +89,11 @@ def test_demo_is_idempotent(cli_env):
     first = run(["demo"], cli_env)
     assert first.returncode == 0, first.stderr
     assert "秦都区" in first.stdout and "渭城区" in first.stdout
+    assert "feedback items: 4 new" in first.stdout and "feedback items: 1 new" in first.stdout
     second = run(["demo"], cli_env)
     assert second.returncode == 0
     assert "0 new" in second.stdout and " new" in second.stdout
+    assert "feedback items: 4 new" not in second.stdout
     listing = run(["tenant", "list", "--status", "active"], cli_env).stdout
     assert "qindu" in listing and "weicheng" in listing
 
