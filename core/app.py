@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from core.accounts.routes import DistrictLoginController, LoginController, logout
     from core.accounts.sessions import SessionMiddleware
     from core.jobs import queue as job_queue
+    from core.feedback.api_routes import FeedbackApiController
     from core.feedback.console_routes import ConsoleFeedbackController
     from core.feedback.category_routes import FeedbackCategoryController
     from core.feedback.entry_routes import FeedbackEntryController
@@ -53,7 +54,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from core.notifications.district_routes import DistrictChannelsController
     from core.notifications.middleware import UnreadCountMiddleware
     from core.notifications.routes import InboxController, NotificationPreferenceController
+    from core.open311.routes import Open311Controller
     from tenants.admin_routes import PlatformAdminController
+    from tenants.bounds_routes import DistrictBoundsController
     from tenants.console_routes import ConsoleHomeController
     from tenants.onboarding_routes import OnboardingController
     from tenants.organisation_routes import OrganisationController
@@ -109,6 +112,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ConsoleHomeController,
             OrganisationController,
             DistrictSecurityController,
+            DistrictBoundsController,
             InboxController,
             NotificationPreferenceController,
             DistrictChannelsController,
@@ -116,10 +120,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ConsoleNoticeController,
             DisclosureController,
             NoticeApiController,
+            FeedbackApiController,
             FeedbackController,
             ConsoleFeedbackController,
             FeedbackEntryController,
             FeedbackCategoryController,
+            Open311Controller,
             *test_routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        include_in_schema=False),

@@ -10,7 +10,7 @@ from core.feedback import categories as feedback_categories
 from core.notices import catalogue, services as notices
 from core.notices.tables import Notice
 from core.tenancy import TenantScope
-from tenants import services
+from tenants import bounds, services
 from tenants.tables import Community, Department, Grid, Street, Tenant, TenantStatus
 
 DISTRICTS = [
@@ -24,6 +24,8 @@ DISTRICTS = [
             "吴家堡街道": ["吴家堡社区", "电建社区"],
         },
         "departments": ["城市管理局", "住房和城乡建设局", "市场监督管理局", "民政局", "司法局", "卫生健康局"],
+        # Coordinates sent with feedback must fall in here: south, west, north, east.
+        "bounds": (34.28, 108.55, 34.42, 108.78),
     },
     {
         "slug": "weicheng",
@@ -229,9 +231,10 @@ async def _ensure_feedback(scope: TenantScope, slug: str) -> int:
                 await workflow.start(scope, slug, item.id, actor_id=actor.id, revision=revision)
             elif action == "resolve":
                 await workflow.resolve(scope, slug, item.id, actor_id=actor.id, revision=revision,
-                                       what_was_done=note)
+                                       what_was_done=note, settings=settings)
             elif action == "rate":
-                await workflow.rate(scope, slug, item.id, person_id=actor.id, rating="5", comment=note)
+                await workflow.rate(scope, slug, item.id, person_id=actor.id, rating="5", comment=note,
+                                    settings=settings)
     return len(FEEDBACK[slug])
 
 
@@ -243,6 +246,8 @@ async def load_demo(report: Callable[[str], None] = print) -> None:
         report(f"[{number}/{len(DISTRICTS)}] {spec['name']} ({spec['slug']})")
         tenant = await _ensure_tenant(spec)
         scope = TenantScope(tenant.id)
+        if "bounds" in spec and await bounds.of(tenant.id) is None:
+            await bounds.save(tenant.id, bounds.Bounds(*spec["bounds"]))
         created = await _ensure_units(scope, spec)
         report(f"      organisation units: {created} new")
         people = await _ensure_people(scope, spec["slug"])

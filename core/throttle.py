@@ -8,6 +8,7 @@ The limits (documented in README):
 * log-in attempts: 10 per account per 15 minutes, 50 per client address per 15 minutes;
 * one-time code sends: 5 per phone number or email per hour, 20 per client address per hour;
 * code checks: 5 wrong answers end a code (see ``core.accounts.codes``).
+* Open311 calls: 600 per client key per hour (``core.open311.services.PER_KEY``).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from core.accounts.roles import CONSOLE_ROLES, DISTRICT_ADMIN, TENANT_ROLES
 from core.notices.permissions import can_author
 from core.notifications.district_routes import district_channels
 from core.protection import services as protection
-from tenants import organisation
+from tenants import bounds, organisation
 
 
 def _visible(places, streets, communities, grids, departments):
@@ -46,26 +46,39 @@ class ConsoleHomeController(Controller):
     @get("/", name="console_home")
     async def home(self, request: Request) -> Template:
         actor, roles = await tenant_roles(request, CONSOLE_ROLES)
-        tenant = request.state.tenant
-        scope = tenant.scope
-        found = await organisation.units(scope)
-        streets, communities, grids, departments = _visible(
-            await services.places_of(scope, actor.id),
-            found["streets"], found["communities"], found["grids"], found["departments"],
-        )
-        return Template(
-            "console/home.html",
-            context={
-                "tenant": tenant,
-                "actor": actor,
-                "is_admin": DISTRICT_ADMIN in roles,
-                "can_author": can_author(roles),
-                "role_labels": [TENANT_ROLES.get(role, role) for role in sorted(roles)],
-                "streets": streets,
-                "communities": communities,
-                "grids": grids,
-                "departments": departments,
-                "channels": await district_channels(tenant.id) if DISTRICT_ADMIN in roles else {},
-                "encryption_algorithm": await protection.current_algorithm(scope) if DISTRICT_ADMIN in roles else None,
-            },
-        )
+        return await home_page(request, actor, roles)
+
+
+async def home_page(request: Request, actor, roles: frozenset[str], *, values: dict | None = None,
+                    errors: dict | None = None, status_code: int = 200) -> Template:
+    """The console home; ``values`` and ``errors`` are those of the district bounds form
+    (the district's own bounds when not given)."""
+    tenant = request.state.tenant
+    scope = tenant.scope
+    found = await organisation.units(scope)
+    streets, communities, grids, departments = _visible(
+        await services.places_of(scope, actor.id),
+        found["streets"], found["communities"], found["grids"], found["departments"],
+    )
+    if values is None and DISTRICT_ADMIN in roles:
+        area = await bounds.of(tenant.id)
+        values = area.as_values() if area else {}
+    return Template(
+        "console/home.html",
+        status_code=status_code,
+        context={
+            "tenant": tenant,
+            "actor": actor,
+            "is_admin": DISTRICT_ADMIN in roles,
+            "can_author": can_author(roles),
+            "role_labels": [TENANT_ROLES.get(role, role) for role in sorted(roles)],
+            "streets": streets,
+            "communities": communities,
+            "grids": grids,
+            "departments": departments,
+            "channels": await district_channels(tenant.id) if DISTRICT_ADMIN in roles else {},
+            "encryption_algorithm": await protection.current_algorithm(scope) if DISTRICT_ADMIN in roles else None,
+            "values": values or {},
+            "errors": errors or {},
+        },
+    )

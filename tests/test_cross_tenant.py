@@ -9,9 +9,11 @@ tests/cross_tenant_exemptions.py, fails the test.
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from PIL import Image
 
 from core.accounts import credentials, invitations, services
 from core.accounts.tables import ApiCredential, Invitation
@@ -19,9 +21,10 @@ from core.app import create_app
 from core.audit import services as audit
 from core.config import Settings
 from core.i18n import Message
-from core.feedback import categories as feedback_categories, services as feedback
-from core.feedback.tables import FeedbackItem
+from core.feedback import categories as feedback_categories, photos as feedback_photos, services as feedback
+from core.feedback.tables import CallIn, FeedbackItem, FeedbackPhoto
 from core.notices import attachments, services as notices
+from core.open311 import services as open311
 from core.notices.tables import DisclosureCategory, Notice, NoticeQuestion, NoticeRead
 from core.notifications import services as notifications
 from core.notifications.audience import Audience
@@ -90,8 +93,21 @@ async def world(tenant, other_tenant, make_person, jobs):
     await services.add_membership(a, resident.id, ["resident"], "community", community.id)
     submission = await feedback.clean(a, {"category": str((await feedback_categories.enabled(a))[0].id),
                                           "description": f"{MARK}诉求"}, person_id=resident.id)
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(picture, "PNG")
     feedback_item, _new = await feedback.submit(Settings.from_env(), a, "qindu", resident.id, submission,
-                                                idempotency_key="cross-tenant-1")
+                                                idempotency_key="cross-tenant-1", photos=await feedback_photos.prepare(
+                                                    [(f"{MARK}.png", picture.getvalue())]))
+    feedback_photo = await a.objects(FeedbackPhoto).first()
+    call_in = await a.create(CallIn, item=feedback_item.id, department_id=department.id, called_by=a_admin.id,
+                             called_at=feedback_item.created_at, acknowledge_due=feedback_item.accept_due)
+    # An Open311 client of A posts a request (it has a number and a token), in a category of A's own.
+    own_category = await feedback_categories.add(a, {"name": f"{MARK}井盖", "accept_hours": "2", "resolve_hours": "24",
+                                                     "default_party": "street"}, actor_id=a_admin.id)
+    open311_key = await credentials.issue("client", f"{MARK}Open311", ["open311:write"], tenant_id=tenant.id,
+                                          person_id=a_admin.id)
+    open311_item, _new = await open311.submit(Settings.from_env(), a, "qindu", open311_key.credential, {
+        "service_code": [own_category.key], "address_string": [f"{MARK}北大街12号"], "description": [f"{MARK}井盖丢了"]})
     # District B: its own admin (who tries everything) and a little data of its own.
     b_admin = await make_person("杨丽", "13900000002")
     await services.add_membership(b, b_admin.id, ["district_admin"])
@@ -102,7 +118,9 @@ async def world(tenant, other_tenant, make_person, jobs):
     return {"a": a, "b": b, "street": street, "community": community, "grid": grid, "department": department,
             "key": key.credential, "invitation": invitation, "code": code, "b_token": b_token.token,
             "inbox_entry": inbox_entry, "notice": notice, "attachment": attachment,
-            "category": category, "feedback_item": feedback_item}
+            "category": category, "feedback_item": feedback_item, "open311_item": open311_item,
+            "open311_key": open311_key.token, "own_category": own_category, "call_in": call_in,
+            "feedback_photo": feedback_photo}
 
 
 def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
@@ -160,20 +178,55 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
              {"rating": "5", "reason": "重开"}, {404}) for action in ("rate", "reopen")],
         ("GET", "/t/{slug:str}/console/feedback/{item_id:int}"): [
             (f"{base}/console/feedback/{world['feedback_item'].id}", f"feedback item {world['feedback_item'].id}")],
+        ("GET", "/t/{slug:str}/feedback/{item_id:int}/photos/{photo_id:int}"): [
+            (f"{base}/feedback/{world['feedback_item'].id}/photos/{world['feedback_photo'].id}",
+             f"feedback photo {world['feedback_photo'].id}")],
+        ("GET", "/t/{slug:str}/console/feedback/{item_id:int}/photos/{photo_id:int}"): [
+            (f"{base}/console/feedback/{world['feedback_item'].id}/photos/{world['feedback_photo'].id}",
+             f"feedback photo {world['feedback_photo'].id}")],
         ("POST", "/t/{slug:str}/console/feedback/{item_id:int}/{action:str}"): [
             (f"{base}/console/feedback/{world['feedback_item'].id}/{action}",
              f"feedback item {world['feedback_item'].id} {action}", {"revision": "1", "note": "办结"}, {404})
             for action in ("accept", "reject", "start", "resolve", "assign")],
+        ("POST", "/t/{slug:str}/console/feedback/{item_id:int}/call-in"): [
+            (f"{base}/console/feedback/{world['feedback_item'].id}/call-in",
+             f"feedback item {world['feedback_item'].id} call-in",
+             {"revision": "1", "departments": str(world["department"].id), "note": "吹哨"}, {404})],
+        ("POST", "/t/{slug:str}/console/feedback/{item_id:int}/call-ins/{call_in_id:int}/{step:str}"): [
+            (f"{base}/console/feedback/{world['feedback_item'].id}/call-ins/{world['call_in'].id}/{step}",
+             f"call-in {world['call_in'].id} {step}", {"revision": "1", "report": "已处理"}, {404})
+            for step in ("acknowledge", "report")],
         ("POST", "/t/{slug:str}/console/feedback/categories/{category_id:int}"): [
             (f"{base}/console/feedback/categories/{world['feedback_item'].category}",
              f"feedback category {world['feedback_item'].category}",
              {"accept_hours": "1", "resolve_hours": "2", "default_party": "grid", "enabled": ""}, {404})],
         ("GET", "/t/{slug:str}/notices/{root:int}/print"): [
             (f"{base}/notices/{world['notice'].root}/print", f"notice {world['notice'].root}")],
+        ("GET", "/t/{slug:str}/open311/v2/requests/{service_request_id:str}"): [
+            (f"{base}/open311/v2/requests/{world['open311_item'].tracking_number}.{fmt}",
+             f"Open311 request {world['open311_item'].tracking_number}") for fmt in ("json", "xml")],
+        ("GET", "/t/{slug:str}/open311/v2/services/{service_code:str}"): [
+            (f"{base}/open311/v2/services/{world['own_category'].key}.{fmt}",
+             f"Open311 service {world['own_category'].key}") for fmt in ("json", "xml")],
+        ("GET", "/t/{slug:str}/open311/v2/tokens/{token:str}"): [
+            (f"{base}/open311/v2/tokens/{world['open311_item'].idempotency_key}.{fmt}", "Open311 token")
+            for fmt in ("json", "xml")],
         ("GET", "/api/v1/t/{slug:str}/notices/{root:int}"): [
             (f"/api/v1{base}/notices/{world['notice'].root}", f"notice {world['notice'].root}")],
         ("POST", "/api/v1/t/{slug:str}/notices/{root:int}/read"): [
             (f"/api/v1{base}/notices/{world['notice'].root}/read", f"notice {world['notice'].root}")],
+        ("GET", "/api/v1/t/{slug:str}/feedback/{item_id:int}"): [
+            (f"/api/v1{base}/feedback/{world['feedback_item'].id}", f"feedback item {world['feedback_item'].id}")],
+        ("POST", "/api/v1/t/{slug:str}/feedback/{item_id:int}/rate"): [
+            (f"/api/v1{base}/feedback/{world['feedback_item'].id}/rate", f"feedback item {world['feedback_item'].id}",
+             {"rating": "5"}, {404})],
+        ("POST", "/api/v1/t/{slug:str}/feedback/{item_id:int}/reopen"): [
+            (f"/api/v1{base}/feedback/{world['feedback_item'].id}/reopen",
+             f"feedback item {world['feedback_item'].id}", {"reason": "重开"}, {404})],
+        ("POST", "/api/v1/t/{slug:str}/feedback/{item_id:int}/{action:str}"): [
+            (f"/api/v1{base}/feedback/{world['feedback_item'].id}/{action}",
+             f"feedback item {world['feedback_item'].id} {action}", {"revision": "1", "note": "办结"}, {404})
+            for action in ("accept", "reject", "assign", "start", "resolve")],
         ("GET", "/t/{slug:str}/invitations/{code:str}"): [
             (f"{base}/invitations/{world['code']}", "invitation code")],
         ("POST", "/t/{slug:str}/invitations/{code:str}/accept"): [
@@ -195,6 +248,8 @@ async def _a_is_untouched(world) -> None:
     assert (await a.get(DisclosureCategory, world["category"].id)).name == world["category"].name
     item = await a.get(FeedbackItem, world["feedback_item"].id)
     assert (item.state, item.revision, item.rating) == ("submitted", 1, None)
+    call_in = await a.get(CallIn, world["call_in"].id)
+    assert (call_in.acknowledged_at, call_in.reported_at) == (None, None) and await a.count(CallIn) == 1
 
 
 async def test_no_route_reaches_another_districts_objects(client, world, sign_in, walls):
@@ -244,6 +299,27 @@ async def test_the_lists_do_show_bs_own_rows(client, world, sign_in):
     api = await client.get("/api/v1/t/weicheng/organisation", headers={"Authorization": f"Bearer {world['b_token']}"})
     assert [s["name"] for s in api.json()["streets"]] == ["中山街道"]
     assert re.search(MARK, api.text) is None
+
+
+async def test_one_districts_api_key_neither_posts_to_nor_reads_another(client, world, walls):
+    """Open311 takes its key as a parameter, not a header: A's client key is refused at B's
+    address, for posting and for reading, and nothing of A's shows there."""
+    await feedback_categories.ensure_registered(world["b"])
+    key, number = world["open311_key"], world["open311_item"].tracking_number
+    for fmt in ("json", "xml"):
+        base = "/t/weicheng/open311/v2"
+        posted = await client.post(f"{base}/requests.{fmt}", data={
+            "api_key": key, "service_code": "sanitation", "address_string": "中山路", "description": "路灯不亮"})
+        assert posted.status_code == 403 and MARK not in posted.text
+        for path in (f"requests.{fmt}", f"requests/{number}.{fmt}", f"services.{fmt}",
+                     f"services/{world['own_category'].key}.{fmt}"):
+            read = await client.get(f"{base}/{path}", params={"api_key": key})
+            assert read.status_code == 403, f"{path} answered {read.status_code}"
+            assert MARK not in read.text
+    assert await world["b"].count(FeedbackItem) == 0
+    # At its own district the key works, and the request is there.
+    own = await client.get("/t/qindu/open311/v2/requests.json", params={"api_key": key})
+    assert own.status_code == 200 and number in [r["service_request_id"] for r in own.json()]
 
 
 async def test_bulk_assign_with_another_districts_ids_touches_nothing(client, world, sign_in):

@@ -19,6 +19,9 @@ SCOPES = {
     "profile:read": N_("Read your profile and roles"),
     "organisation:read": N_("Read the district's streets, communities, grids and departments"),
     "notices:read": N_("Read the notices you may see, and mark them read"),
+    "feedback:read": N_("Read what you raised, and the feedback queue of the part of the district you serve"),
+    "feedback:write": N_("Raise feedback, rate or reopen it, and act on items you handle"),
+    "open311:write": N_("Open311: post service requests for residents (a client key)"),
 }
 _TOUCH_EVERY = timedelta(minutes=1)
 

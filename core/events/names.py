@@ -15,5 +15,7 @@ CORE_EVENTS: dict[str, str] = {
                         "(role lists), unit_kind, unit_id.",
     NOTICE_PUBLISHED: "A notice was published: notice_id, audience.",
     FEEDBACK_SUBMITTED: "A resident submitted a feedback item: feedback_id, person_id, category.",
-    FEEDBACK_STATUS_CHANGED: "A feedback item moved: feedback_id, person_id, old_status, new_status.",
+    FEEDBACK_STATUS_CHANGED: "A feedback item moved: feedback_id, person_id, old_status, new_status, action; "
+                             "or a department was called in on it (action call_in, acknowledge, report, "
+                             "call_in_late; the status stays), with call_in_id and department_id.",
 }

@@ -15,9 +15,10 @@ from typing import Any, Mapping
 from core import clock
 from core.accounts.roles import CONSOLE_ROLES
 from core.accounts.services import Place
+from core.config import Settings
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.feedback import permissions, workflow
-from core.feedback.tables import FeedbackCategory, FeedbackItem, State
+from core.feedback.tables import CallIn, FeedbackCategory, FeedbackItem, State
 from core.i18n import Message
 from core.tenancy import TenantScope
 from tenants.tables import Community, Department, Grid, Street
@@ -85,6 +86,15 @@ def _assigned_condition(places: list[Place]):
     return condition
 
 
+def _called_in_condition(scope: TenantScope, places: list[Place]):
+    """Items one of the person's departments was called in on (None: they work in none)."""
+    departments = permissions.departments_of(places)
+    if not departments:
+        return None
+    return FeedbackItem.id.is_in(CallIn.select(CallIn.item).where(
+        CallIn.tenant_id == scope.tenant_id, CallIn.department_id.is_in(sorted(departments))))
+
+
 async def coverage(scope: TenantScope, places: list[Place]):
     """The part of the district a person's queue covers (None: all of it)."""
     if permissions.is_district_wide(places):
@@ -97,6 +107,9 @@ async def coverage(scope: TenantScope, places: list[Place]):
         communities |= {row["id"] for row in await scope.select(Community, Community.id).where(
             Community.street.is_in(list(streets)))}
     condition = _assigned_condition(places)
+    called_in = _called_in_condition(scope, places)
+    if called_in is not None:
+        condition |= called_in
     if grids:
         condition |= FeedbackItem.grid_id.is_in(list(grids))
     if communities:
@@ -126,8 +139,10 @@ async def items(scope: TenantScope, places: list[Place], wanted: QueueFilter, *,
     covered = await coverage(scope, places)
     if covered is not None:
         query = query.where(covered)
-    # A private item is its party's alone, whatever else the person covers.
-    query = query.where((FeedbackItem.category.private == False) | _assigned_condition(places))  # noqa: E712
+    # A private item is its party's alone (and the departments it called in), whatever else the person covers.
+    mine = (FeedbackItem.category.private == False) | _assigned_condition(places)  # noqa: E712
+    called_in = _called_in_condition(scope, places)
+    query = query.where(mine if called_in is None else mine | called_in)
     if wanted.state:
         query = query.where(FeedbackItem.state == wanted.state)
     if wanted.category_id is not None:
@@ -184,7 +199,7 @@ class BulkResult:
 
 
 async def bulk_assign(scope: TenantScope, slug: str, places: list[Place], *, actor_id: int, item_ids: list[int],
-                      party: tuple[str, int | None], note: str = "") -> BulkResult:
+                      party: tuple[str, int | None], note: str = "", settings: Settings) -> BulkResult:
     """Assign each chosen item the person may handle to ``party``, each in its own
     transaction; items that are not theirs, gone, private to another party or in a state
     that cannot be assigned are skipped and named, never half-done."""
@@ -203,7 +218,7 @@ async def bulk_assign(scope: TenantScope, slug: str, places: list[Place], *, act
             continue
         try:
             await workflow.assign(scope, slug, item.id, actor_id=actor_id, revision=item.revision,
-                                  party_type=party[0], party_id=party[1], note=note)
+                                  party_type=party[0], party_id=party[1], note=note, settings=settings)
         except (Conflict, NotFound):
             skipped.append(item.tracking_number)
             continue

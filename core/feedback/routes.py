@@ -10,20 +10,30 @@ from litestar.response import Template
 
 from core.accounts.guards import signed_in
 from core.errors import Conflict, NotFound, ValidationFailed
-from core.feedback import categories, reading, services, workflow
-from core.feedback.tables import FeedbackItem
-from core.web.forms import echo, form_data, see_other
+from core.feedback import categories, photos as feedback_photos, reading, services, workflow
+from core.feedback.tables import FeedbackItem, FeedbackPhoto
+from core.web.forms import echo, form_data, see_other, uploaded_files
 from tenants import organisation
+
+
+def photo_response(photo: FeedbackPhoto, image: bytes) -> Response:
+    """A photo, shown inline; a private item's is never kept by a cache."""
+    extension = "png" if photo.content_type == "image/png" else "jpg"
+    return Response(image, media_type=photo.content_type, headers={
+        "Content-Disposition": f"inline; filename=photo-{photo.id}.{extension}",
+        "Cache-Control": "private, no-store" if photo.sealed else "private, max-age=300",
+    })
 
 
 class FeedbackController(Controller):
     path = "/t/{slug:str}/feedback"
     opt = {"auth": "session"}
 
-    async def _form(self, request: Request, *, values: dict, errors: dict, status_code: int = 200) -> Template:
+    async def _form(self, request: Request, *, values: dict, errors: dict, status_code: int = 200,
+                    photos_again: bool = False) -> Template:
         tenant = request.state.tenant
         return Template("feedback/new.html", status_code=status_code, context={
-            "tenant": tenant, "values": values, "errors": errors,
+            "tenant": tenant, "values": values, "errors": errors, "photos_again": photos_again,
             "categories": await categories.enabled(tenant.scope), "units": await organisation.units(tenant.scope)})
 
     @get("/", name="feedback_mine")
@@ -40,20 +50,23 @@ class FeedbackController(Controller):
         # Each form carries its own key: sent twice (a retry, the offline queue), it is one item.
         return await self._form(request, values={"idempotency_key": secrets.token_urlsafe(18)}, errors={})
 
-    @post("/new", status_code=303)
+    @post("/new", status_code=303, request_max_body_size=feedback_photos.FORM_MAX_BYTES)
     async def submit(self, request: Request) -> Response:
         actor = signed_in(request)
         tenant = request.state.tenant
         data = await form_data(request)
+        uploads = await uploaded_files(request, "photos")
         try:
-            submission = await services.clean(tenant.scope, data, person_id=actor.id)
+            submission, photos = await feedback_photos.checked_with(
+                services.clean(tenant.scope, data, person_id=actor.id), uploads)
             item, _new = await services.submit(request.app.state.settings, tenant.scope, tenant.slug, actor.id,
-                                               submission, idempotency_key=data.get("idempotency_key", ""))
-        except ValidationFailed as error:
-            return await self._form(request, values=echo(data), status_code=422,
+                                               submission, idempotency_key=data.get("idempotency_key", ""),
+                                               photos=photos)
+        except ValidationFailed as error:  # a page sent back cannot hold the chosen files: they are chosen again
+            return await self._form(request, values=echo(data), status_code=422, photos_again=bool(uploads),
                                     errors={k: str(m) for k, m in error.errors.items()})
         except Conflict as conflict:
-            return await self._form(request, values=echo(data), status_code=409,
+            return await self._form(request, values=echo(data), status_code=409, photos_again=bool(uploads),
                                     errors={"__all__": str(conflict.detail)})
         return see_other(f"/t/{tenant.slug}/feedback/{item.id}")
 
@@ -72,11 +85,20 @@ class FeedbackController(Controller):
                                    may_read_private=lambda reader: False)
         return Template("feedback/item.html", status_code=status_code, context={
             "tenant": tenant, "view": shown, "labels": workflow.STATE_LABELS, "values": values or {},
+            "photos": await feedback_photos.gallery(tenant.scope, item.id),
             "errors": errors or {}, "can_reopen": workflow.may_reopen(item)})
 
     @get("/{item_id:int}", name="feedback_item")
     async def show(self, request: Request, item_id: FromPath[int]) -> Template:
         return await self._page(request, await self._own(request, item_id))
+
+    @get("/{item_id:int}/photos/{photo_id:int}", name="feedback_photo")
+    async def photo(self, request: Request, item_id: FromPath[int], photo_id: FromPath[int]) -> Response:
+        actor = signed_in(request)
+        item = await self._own(request, item_id)
+        photo, image = await feedback_photos.read_photo(request.app.state.settings, request.state.tenant.scope, item,
+                                                        photo_id, reader_id=actor.id, may_read=lambda reader: False)
+        return photo_response(photo, image)
 
     @post("/{item_id:int}/{action:str}", status_code=303)
     async def act(self, request: Request, item_id: FromPath[int], action: FromPath[str]) -> Response:
@@ -87,10 +109,11 @@ class FeedbackController(Controller):
         try:
             if action == "rate":
                 await workflow.rate(tenant.scope, tenant.slug, item_id, person_id=actor.id,
-                                    rating=data.get("rating"), comment=data.get("comment", ""))
+                                    rating=data.get("rating"), comment=data.get("comment", ""),
+                                    settings=request.app.state.settings)
             elif action == "reopen":
                 await workflow.reopen(tenant.scope, tenant.slug, item_id, person_id=actor.id,
-                                      reason=data.get("reason", ""))
+                                      reason=data.get("reason", ""), settings=request.app.state.settings)
             else:
                 raise NotFound()
         except ValidationFailed as error:

@@ -8,24 +8,30 @@ import json
 import re
 from dataclasses import asdict, dataclass
 from datetime import timedelta
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from core import clock, db, forms
 from core.accounts.tables import Membership
 from core.config import Settings
 from core.errors import Conflict
 from core.events import names, services as events
-from core.feedback import parties, tracking
+from core.feedback import parties, photos as feedback_photos, tracking
 from core.feedback.tables import FeedbackCategory, FeedbackItem, State, TimelineEntry
 from core.forms import Form
 from core.i18n import Message
 from core.notifications.audience import Audience
 from core.notifications.services import notify
 from core.tenancy import TenantScope
+from tenants import bounds
 from tenants.tables import Community, Grid
 
 DESCRIPTION_MAX = 4000
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def valid_key(key: str) -> bool:
+    """Whether ``key`` may be an idempotency key: 8 to 64 letters, digits, - or _."""
+    return bool(_KEY.match(key or ""))
 
 
 @dataclass(frozen=True)
@@ -39,9 +45,13 @@ class Submission:
     longitude: float | None
     public: bool
 
-    def fingerprint(self) -> str:
-        """What the idempotency key is bound to: the same key with another body is refused."""
-        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    def fingerprint(self, photos: Sequence[str] = ()) -> str:
+        """What the idempotency key is bound to: the same key with another body, or other
+        photos (their digests, in order), is refused."""
+        body = asdict(self)
+        if photos:  # without photos, the fingerprint is what it always was
+            body["photos"] = list(photos)
+        return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def _number(value: Any, low: float, high: float) -> float | None:
@@ -75,6 +85,10 @@ async def clean(scope: TenantScope, data: Mapping[str, Any], *, person_id: int) 
     longitude = form.field("longitude", _number, low=-180, high=180)
     if (latitude is None) != (longitude is None) and not {"latitude", "longitude"} & set(form.errors):
         form.error("latitude", Message("Give both coordinates, or neither."))
+    elif latitude is not None and longitude is not None:
+        area = await bounds.of(scope.tenant_id)
+        if area is not None and not area.contains(latitude, longitude):
+            form.error("latitude", Message("These coordinates are outside the district."))
     if community_id is None and grid_id is None and "community" not in form.errors:
         community_id, grid_id = await home_of(scope, person_id)
     if grid_id is not None and "grid" not in form.errors:
@@ -122,33 +136,36 @@ async def _party(scope: TenantScope, party_type: str, submission: Submission) ->
 
 async def submit(settings: Settings, scope: TenantScope, slug: str, person_id: int, submission: Submission, *,
                  idempotency_key: str, entered_by: int | None = None,
-                 resident_agreed: bool = False, source: str = "app") -> tuple[FeedbackItem, bool]:
+                 resident_agreed: bool = False, source: str = "app",
+                 photos: Sequence[feedback_photos.Photo] = ()) -> tuple[FeedbackItem, bool]:
     """Register the item (or find the one this key already made); returns it and whether it is new.
 
     The same key with a different body is refused: a client that reuses keys would otherwise
-    lose a resident's second submission silently.
+    lose a resident's second submission silently. ``photos`` (from ``photos.prepare``) are
+    stored with it, all or none; sent again under the same key they are not stored twice.
     """
     if not _KEY.match(idempotency_key or ""):
         raise Conflict(Message("A submission needs a key of 8 to 64 letters, digits, - or _."))
     if entered_by is not None and not resident_agreed:
         raise Conflict(Message("Record that the resident agreed before entering it for them."))
-    fingerprint = submission.fingerprint()
+    fingerprint = submission.fingerprint([photo.digest for photo in photos])
     source = "grid_worker" if entered_by is not None else source
     try:
         return await _register(settings, scope, slug, person_id, submission, fingerprint, idempotency_key,
-                               entered_by, resident_agreed, source)
+                               entered_by, resident_agreed, source, photos)
     except Exception as error:
         # The same key sent twice at once: the unique index let one through; that one is the item.
         if not db.is_unique_violation(error):
             raise
     return await _register(settings, scope, slug, person_id, submission, fingerprint, idempotency_key,
-                           entered_by, resident_agreed, source)
+                           entered_by, resident_agreed, source, photos)
 
 
 async def _register(settings: Settings, scope: TenantScope, slug: str, person_id: int, submission: Submission,
                     fingerprint: str, idempotency_key: str, entered_by: int | None,
-                    resident_agreed: bool, source: str) -> tuple[FeedbackItem, bool]:
-    async with scope.transaction(write=True):
+                    resident_agreed: bool, source: str,
+                    photos: Sequence[feedback_photos.Photo]) -> tuple[FeedbackItem, bool]:
+    async with feedback_photos.writing(settings, scope) as files:  # a file of a rolled-back item is removed
         existing = await scope.objects(FeedbackItem).where(
             FeedbackItem.submitter == person_id, FeedbackItem.idempotency_key == idempotency_key).first()
         if existing is not None:
@@ -175,6 +192,7 @@ async def _register(settings: Settings, scope: TenantScope, slug: str, person_id
                                            submission.description)
             await scope.update(FeedbackItem, {FeedbackItem.sealed_description: sealed}).where(
                 FeedbackItem.id == item.id)
+        await files.save(item, photos, stage=feedback_photos.SUBMISSION)
         await scope.create(TimelineEntry, item=item.id, at=now, actor=entered_by or person_id, action="submit",
                            to_state=State.submitted.value, party_type=party_type, party_id=party_id)
         await events.emit(scope, names.FEEDBACK_SUBMITTED, {

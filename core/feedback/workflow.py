@@ -10,12 +10,13 @@ Conflict (HTTP 409) and the item is never in two states.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, Sequence
 
 from core import clock, forms
+from core.config import Settings
 from core.errors import Conflict, NotFound, PermissionDenied
 from core.events import names, services as events
-from core.feedback import parties, registry
+from core.feedback import parties, photos as feedback_photos, registry
 from core.feedback.tables import FeedbackCategory, FeedbackItem, State, TimelineEntry
 from core.forms import Form
 from core.i18n import N_, Message
@@ -24,6 +25,8 @@ from core.notifications.services import notify
 from core.tenancy import TenantScope
 
 REOPEN_WINDOW = timedelta(days=7)
+# What a private item's rating comment is sealed as (bound to the item's row).
+RATING_COMMENT = "feedback_item.rating_comment"
 OPEN = (State.accepted.value, State.assigned.value, State.in_progress.value, State.reopened.value)
 
 # action → (states it may start from, state it leads to)
@@ -83,9 +86,39 @@ async def _locked(scope: TenantScope, item_id: int, revision: int | None, action
     return item
 
 
+async def is_private(scope: TenantScope, item: FeedbackItem) -> bool:
+    category = await scope.get(FeedbackCategory, item.category)
+    return bool(category and category.private)
+
+
+async def seal_if_private(settings: Settings | None, scope: TenantScope, item: FeedbackItem, table: str,
+                          row_id: int, text: str) -> tuple[str, bool]:
+    """``text`` as it is stored: sealed for the resident through the encryption service when
+    the item's category is private (a database dump shows no private text); returns it and
+    whether it was sealed."""
+    if not text or not await is_private(scope, item):
+        return text, False
+    if settings is None:
+        raise RuntimeError("a private item's text is sealed, which needs the settings")
+    from core.protection import services as protection
+
+    return await protection.seal(settings, scope, item.submitter, table, row_id, text), True
+
+
+async def record(settings: Settings | None, scope: TenantScope, item: FeedbackItem, *, note: str = "",
+                 **fields: Any) -> TimelineEntry:
+    """A timeline entry of ``item``; a private item's note is sealed, bound to the entry."""
+    private = bool(note) and await is_private(scope, item)
+    entry = await scope.create(TimelineEntry, item=item.id, note="" if private else note, sealed=private, **fields)
+    if private:  # sealed with the entry's own id, so the plain note is never written
+        entry.note, _sealed = await seal_if_private(settings, scope, item, "feedback_timeline", entry.id, note)
+        await scope.update(TimelineEntry, {TimelineEntry.note: entry.note}).where(TimelineEntry.id == entry.id)
+    return entry
+
+
 async def _move(scope: TenantScope, slug: str, item: FeedbackItem, action: str, actor_id: int | None, *,
                 note: str = "", values: dict[Any, Any] | None = None, party: tuple[str, int | None] | None = None,
-                tell_party: bool = False) -> None:
+                tell_party: bool = False, settings: Settings | None = None) -> None:
     to = TRANSITIONS[action][1] if action in TRANSITIONS else item.state
     now = clock.now()
     changes: dict[Any, Any] = {FeedbackItem.state: to, FeedbackItem.revision: FeedbackItem.revision + 1,
@@ -94,8 +127,8 @@ async def _move(scope: TenantScope, slug: str, item: FeedbackItem, action: str, 
         changes[FeedbackItem.party_type], changes[FeedbackItem.party_id] = party
     await scope.update(FeedbackItem, changes).where(FeedbackItem.id == item.id)
     party_type, party_id = party or (item.party_type, item.party_id)
-    await scope.create(TimelineEntry, item=item.id, at=now, actor=actor_id, action=action, from_state=item.state,
-                       to_state=to, party_type=party_type, party_id=party_id, note=note)
+    await record(settings, scope, item, at=now, actor=actor_id, action=action, from_state=item.state, to_state=to,
+                 party_type=party_type, party_id=party_id, note=note)
     await events.emit(scope, names.FEEDBACK_STATUS_CHANGED, {
         "feedback_id": item.id, "person_id": item.submitter, "old_status": item.state, "new_status": to,
         "action": action}, actor_id=actor_id)
@@ -118,21 +151,24 @@ async def accept(scope: TenantScope, slug: str, item_id: int, *, actor_id: int, 
         await _move(scope, slug, item, "accept", actor_id, values={FeedbackItem.accepted_at: clock.now()})
 
 
-async def reject(scope: TenantScope, slug: str, item_id: int, *, actor_id: int, revision: int, reason: str) -> None:
+async def reject(scope: TenantScope, slug: str, item_id: int, *, actor_id: int, revision: int, reason: str,
+                 settings: Settings) -> None:
     note = _note(reason, required=True)
     async with scope.transaction(write=True):
         item = await _locked(scope, item_id, revision, "reject")
-        await _move(scope, slug, item, "reject", actor_id, note=note, values={FeedbackItem.closed_at: clock.now()})
+        await _move(scope, slug, item, "reject", actor_id, note=note, values={FeedbackItem.closed_at: clock.now()},
+                    settings=settings)
 
 
 async def assign(scope: TenantScope, slug: str, item_id: int, *, actor_id: int, revision: int, party_type: str,
-                 party_id: int | None, note: str = "") -> None:
+                 party_id: int | None, note: str = "", settings: Settings) -> None:
     if party_type not in registry.PARTY_TYPES:
         raise Conflict(Message("There is no such responsible party."))
     note = _note(note, required=False)
     async with scope.transaction(write=True):
         item = await _locked(scope, item_id, revision, "assign")
-        await _move(scope, slug, item, "assign", actor_id, note=note, party=(party_type, party_id), tell_party=True)
+        await _move(scope, slug, item, "assign", actor_id, note=note, party=(party_type, party_id), tell_party=True,
+                    settings=settings)
 
 
 async def start(scope: TenantScope, slug: str, item_id: int, *, actor_id: int, revision: int) -> None:
@@ -141,15 +177,24 @@ async def start(scope: TenantScope, slug: str, item_id: int, *, actor_id: int, r
         await _move(scope, slug, item, "start", actor_id)
 
 
-async def resolve(scope: TenantScope, slug: str, item_id: int, *, actor_id: int, revision: int, what_was_done: str
-                  ) -> None:
+async def resolve(scope: TenantScope, slug: str, item_id: int, *, actor_id: int, revision: int, what_was_done: str,
+                  settings: Settings, photos: Sequence[feedback_photos.Photo] = ()) -> None:
+    """Resolved, saying what was done; ``photos`` (from ``photos.prepare``) show the result,
+    stored with the resolution's timeline entry, all or none."""
     note = _note(what_was_done, required=True)
-    async with scope.transaction(write=True):
+    async with feedback_photos.writing(settings, scope) as files:
         item = await _locked(scope, item_id, revision, "resolve")
-        await _move(scope, slug, item, "resolve", actor_id, note=note, values={FeedbackItem.resolved_at: clock.now()})
+        await _move(scope, slug, item, "resolve", actor_id, note=note, values={FeedbackItem.resolved_at: clock.now()},
+                    settings=settings)
+        if photos:
+            entry = await scope.objects(TimelineEntry).where(
+                TimelineEntry.item == item.id, TimelineEntry.action == "resolve").order_by(
+                TimelineEntry.id, ascending=False).first()
+            await files.save(item, photos, stage=feedback_photos.RESOLUTION, timeline_entry=entry.id)
 
 
-async def rate(scope: TenantScope, slug: str, item_id: int, *, person_id: int, rating: Any, comment: str = "") -> None:
+async def rate(scope: TenantScope, slug: str, item_id: int, *, person_id: int, rating: Any, comment: str = "",
+               settings: Settings) -> None:
     """The resident confirms the result with a rating of 1–5; the item closes."""
     form = Form({"rating": rating, "comment": comment})
     value = str(rating or "").strip()
@@ -161,8 +206,9 @@ async def rate(scope: TenantScope, slug: str, item_id: int, *, person_id: int, r
         item = await _locked(scope, item_id, None, "rate")
         if item.submitter != person_id:
             raise PermissionDenied(Message("Only the resident who raised it rates the result."))
-        await _move(scope, slug, item, "rate", person_id, note=comment, tell_party=True, values={
-            FeedbackItem.rating: int(value), FeedbackItem.rating_comment: comment,
+        stored, _sealed = await seal_if_private(settings, scope, item, RATING_COMMENT, item.id, comment)
+        await _move(scope, slug, item, "rate", person_id, note=comment, tell_party=True, settings=settings, values={
+            FeedbackItem.rating: int(value), FeedbackItem.rating_comment: stored,
             FeedbackItem.closed_at: clock.now()})
 
 
@@ -172,7 +218,8 @@ def may_reopen(item: FeedbackItem) -> bool:
         clock.now() - item.resolved_at <= REOPEN_WINDOW)
 
 
-async def reopen(scope: TenantScope, slug: str, item_id: int, *, person_id: int, reason: str) -> None:
+async def reopen(scope: TenantScope, slug: str, item_id: int, *, person_id: int, reason: str,
+                 settings: Settings) -> None:
     """The resident reopens a resolved item within seven days of its resolution, saying
     why, even after rating it; the rating is then the next resolution's to earn."""
     note = _note(reason, required=True)
@@ -183,7 +230,7 @@ async def reopen(scope: TenantScope, slug: str, item_id: int, *, person_id: int,
         if not may_reopen(item):
             raise Conflict(Message("An item can be reopened within seven days of being resolved."))
         category = await scope.get(FeedbackCategory, item.category)
-        await _move(scope, slug, item, "reopen", person_id, note=note, tell_party=True, values={
+        await _move(scope, slug, item, "reopen", person_id, note=note, tell_party=True, settings=settings, values={
             FeedbackItem.reopened: FeedbackItem.reopened + 1, FeedbackItem.rating: None,
             FeedbackItem.closed_at: None,
             FeedbackItem.resolve_due: clock.now() + timedelta(hours=category.resolve_hours)})

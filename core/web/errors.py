@@ -80,6 +80,11 @@ def respond(request: Request, status: int, detail: Message | str | None = None, 
     token = set_language(language)
     try:
         text = str(detail) if detail is not None else None
+        if request.url.path.startswith("/t/") and request.url.path.split("/")[3:4] == ["open311"]:
+            # Open311 clients read errors in their spec's format.
+            from core.open311.routes import error_answer
+
+            return error_answer(request, status, text or gettext(_TITLES.get(status, N_("Error"))))
         if wants_json(request):
             return problem(request, status, text, **extra)
         return page(request, status, text, **extra)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
+from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
 
 from core.errors import ValidationFailed
@@ -18,6 +19,14 @@ async def form_data(request: Request) -> dict[str, str]:
     """The posted form as a dict of the last value of each field."""
     form = await request.form()
     return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+async def uploaded_files(request: Request, name: str) -> list[tuple[str, bytes]]:
+    """The files posted in field ``name`` of a multipart form, as (filename, bytes); a file
+    input left empty sends a part without a filename, which is no file."""
+    form = await request.form()
+    parts = form.getall(name) if name in form else []
+    return [(part.filename, await part.read()) for part in parts if isinstance(part, UploadFile) and part.filename]
 
 
 def echo(data: dict[str, str]) -> dict[str, str]:

@@ -2,7 +2,8 @@
 
 Each handler declares how it is authenticated in its ``opt``: ``{"auth": "none"}``,
 ``{"auth": "session"}`` or ``{"auth": "token"}`` (a controller may declare it for all of its
-handlers); ``{"auth": "test"}`` marks the test-mode-only routes, which production never has. The CSRF test, the cross-tenant test, the accessibility sweep and the bad-input
+handlers); ``{"auth": "api_key"}``: a district's client key sent as the ``api_key`` parameter
+(Open311); ``{"auth": "test"}`` marks the test-mode-only routes, which production never has. The CSRF test, the cross-tenant test, the accessibility sweep and the bad-input
 sweep all read :func:`inventory`, so a new route is in every sweep the moment it exists.
 """
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 
-AUTH_KINDS = ("none", "session", "token", "test")
+AUTH_KINDS = ("none", "session", "token", "api_key", "test")
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 _PARAM = re.compile(r"\{(\w+)(?::(\w+))?\}")
 _TENANT_PATH = re.compile(r"^(/api/v1)?/t/\{slug")

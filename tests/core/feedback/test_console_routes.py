@@ -1,10 +1,12 @@
 """The staff queue and item page: each sees their part of the district, acts with the
 revision they saw (a stale page gets 409), and private items stay with their party."""
 
+from core.config import Settings
 from core.feedback.tables import FeedbackItem
 from tests.http import csrf_token
 
 PAGE = {"Accept": "text/html", "Accept-Language": "zh-CN"}
+SETTINGS = Settings.from_env()
 
 
 async def _act(client, item_id, action, **fields):
@@ -116,7 +118,7 @@ async def test_bulk_assign_skips_what_is_not_the_actors_and_refuses_bad_input(cl
     mine, _ = await submit()
     closed, _ = await submit(key="key-000002", description="路灯不亮。")
     await workflow.reject(place["scope"], "qindu", closed.id, actor_id=place["admin"].id, revision=1,
-                          reason="重复提交。")
+                          reason="重复提交。", settings=SETTINGS)
     await sign_in(client, "13900000012", login_path="/t/qindu/login")  # the grid worker
     page = await client.get("/t/qindu/console/feedback", headers=PAGE)
     token = csrf_token(page.text)

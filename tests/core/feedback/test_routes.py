@@ -3,11 +3,13 @@ rate or reopen it; nobody else's items."""
 
 import re
 
+from core.config import Settings
 from core.feedback import workflow
 from core.feedback.tables import FeedbackItem
 from tests.http import csrf_token
 
 PAGE = {"Accept": "text/html", "Accept-Language": "zh-CN"}
+SETTINGS = Settings.from_env()
 
 
 async def _form(client):
@@ -32,7 +34,7 @@ async def test_raise_follow_and_rate(client, place, sign_in):
     assert item.tracking_number in mine.text
     await workflow.accept(place["scope"], "qindu", item.id, actor_id=place["grid_worker"].id, revision=1)
     await workflow.resolve(place["scope"], "qindu", item.id, actor_id=place["grid_worker"].id, revision=2,
-                           what_was_done="已清理。")
+                           what_was_done="已清理。", settings=SETTINGS)
     page = await client.get(f"/t/qindu/feedback/{item.id}", headers=PAGE)
     refused = await client.post(f"/t/qindu/feedback/{item.id}/rate", headers=PAGE,
                                 data={"_csrf_token": csrf_token(page.text), "rating": "9"})

@@ -6,10 +6,13 @@ from datetime import timedelta
 import pytest
 
 from core import clock
+from core.config import Settings
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.feedback import services, workflow
 from core.feedback.tables import FeedbackItem
 from core.notifications import services as notifications
+
+SETTINGS = Settings.from_env()
 
 
 async def _item(place, item_id):
@@ -27,13 +30,14 @@ async def test_the_whole_loop_with_a_reopen(place, submit, jobs):
     await workflow.accept(scope, "qindu", item.id, actor_id=place["grid_worker"].id, revision=1)
     await workflow.start(scope, "qindu", item.id, actor_id=place["grid_worker"].id, revision=2)
     await workflow.resolve(scope, "qindu", item.id, actor_id=place["grid_worker"].id, revision=3,
-                           what_was_done="已清理楼道杂物。")
-    await workflow.reopen(scope, "qindu", item.id, person_id=place["resident"].id, reason="还有一半没清。")
+                           what_was_done="已清理楼道杂物。", settings=SETTINGS)
+    await workflow.reopen(scope, "qindu", item.id, person_id=place["resident"].id, reason="还有一半没清。", settings=SETTINGS)
     row = await _item(place, item.id)
     assert row.state == "reopened" and row.reopened == 1
     await workflow.resolve(scope, "qindu", item.id, actor_id=place["grid_worker"].id, revision=row.revision,
-                           what_was_done="已全部清理。")
-    await workflow.rate(scope, "qindu", item.id, person_id=place["resident"].id, rating="5", comment="满意")
+                           what_was_done="已全部清理。", settings=SETTINGS)
+    await workflow.rate(scope, "qindu", item.id, person_id=place["resident"].id, rating="5", comment="满意",
+                        settings=SETTINGS)
     row = await _item(place, item.id)
     assert (row.state, row.rating, row.rating_comment) == ("closed", 5, "满意") and row.closed_at is not None
     moves = [(e.action, e.from_state, e.to_state) for e in await services.timeline(scope, item.id)]
@@ -53,11 +57,11 @@ async def test_a_stale_revision_and_a_wrong_state_are_conflicts(place, submit):
     await workflow.accept(scope, "qindu", item.id, actor_id=place["grid_worker"].id, revision=1)
     with pytest.raises(Conflict):  # a colleague acting on the page they loaded before
         await workflow.reject(scope, "qindu", item.id, actor_id=place["community_staff"].id, revision=1,
-                              reason="重复")
+                              reason="重复", settings=SETTINGS)
     with pytest.raises(Conflict):  # accepted already: it cannot be accepted again
         await workflow.accept(scope, "qindu", item.id, actor_id=place["grid_worker"].id, revision=2)
     with pytest.raises(Conflict):  # nothing to rate before it is resolved
-        await workflow.rate(scope, "qindu", item.id, person_id=place["resident"].id, rating="5")
+        await workflow.rate(scope, "qindu", item.id, person_id=place["resident"].id, rating="5", settings=SETTINGS)
     assert (await _item(place, item.id)).state == "accepted"
 
 
@@ -66,17 +70,17 @@ async def test_ratings_and_reopening_have_their_rules(place, submit):
     item, _ = await submit()
     await workflow.accept(scope, "qindu", item.id, actor_id=place["grid_worker"].id, revision=1)
     await workflow.resolve(scope, "qindu", item.id, actor_id=place["grid_worker"].id, revision=2,
-                           what_was_done="已处理。")
+                           what_was_done="已处理。", settings=SETTINGS)
     for bad in ("0", "6", "五", "", None):
         with pytest.raises(ValidationFailed):
-            await workflow.rate(scope, "qindu", item.id, person_id=place["resident"].id, rating=bad)
+            await workflow.rate(scope, "qindu", item.id, person_id=place["resident"].id, rating=bad, settings=SETTINGS)
     with pytest.raises(PermissionDenied):
-        await workflow.rate(scope, "qindu", item.id, person_id=place["grid_worker"].id, rating="5")
+        await workflow.rate(scope, "qindu", item.id, person_id=place["grid_worker"].id, rating="5", settings=SETTINGS)
     with pytest.raises(ValidationFailed):
-        await workflow.reopen(scope, "qindu", item.id, person_id=place["resident"].id, reason="")
+        await workflow.reopen(scope, "qindu", item.id, person_id=place["resident"].id, reason="", settings=SETTINGS)
     clock.advance(timedelta(days=7, minutes=1))
     with pytest.raises(Conflict):
-        await workflow.reopen(scope, "qindu", item.id, person_id=place["resident"].id, reason="又脏了")
+        await workflow.reopen(scope, "qindu", item.id, person_id=place["resident"].id, reason="又脏了", settings=SETTINGS)
     assert (await _item(place, item.id)).state == "resolved"
 
 
@@ -85,20 +89,21 @@ async def test_a_resident_may_rate_low_and_still_reopen_within_the_window(place,
     item, _ = await submit()
     await workflow.accept(scope, "qindu", item.id, actor_id=place["grid_worker"].id, revision=1)
     await workflow.resolve(scope, "qindu", item.id, actor_id=place["grid_worker"].id, revision=2,
-                           what_was_done="已处理。")
-    await workflow.rate(scope, "qindu", item.id, person_id=place["resident"].id, rating="2", comment="没扫干净")
+                           what_was_done="已处理。", settings=SETTINGS)
+    await workflow.rate(scope, "qindu", item.id, person_id=place["resident"].id, rating="2", comment="没扫干净",
+                        settings=SETTINGS)
     row = await _item(place, item.id)
     assert (row.state, row.rating) == ("closed", 2) and workflow.may_reopen(row)
-    await workflow.reopen(scope, "qindu", item.id, person_id=place["resident"].id, reason="还是很脏")
+    await workflow.reopen(scope, "qindu", item.id, person_id=place["resident"].id, reason="还是很脏", settings=SETTINGS)
     row = await _item(place, item.id)
     assert (row.state, row.rating, row.closed_at, row.reopened) == ("reopened", None, None, 1)
     await workflow.resolve(scope, "qindu", item.id, actor_id=place["grid_worker"].id, revision=row.revision,
-                           what_was_done="已彻底清理。")
-    await workflow.rate(scope, "qindu", item.id, person_id=place["resident"].id, rating="5")
+                           what_was_done="已彻底清理。", settings=SETTINGS)
+    await workflow.rate(scope, "qindu", item.id, person_id=place["resident"].id, rating="5", settings=SETTINGS)
     clock.advance(timedelta(days=7, minutes=1))
     assert not workflow.may_reopen(await _item(place, item.id))
     with pytest.raises(Conflict):
-        await workflow.reopen(scope, "qindu", item.id, person_id=place["resident"].id, reason="又脏了")
+        await workflow.reopen(scope, "qindu", item.id, person_id=place["resident"].id, reason="又脏了", settings=SETTINGS)
 
 
 async def test_deadlines_escalate_one_level_at_a_time_and_only_once(place, submit, jobs):
