@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from core.feedback.console_routes import ConsoleFeedbackController
     from core.feedback.category_routes import FeedbackCategoryController
     from core.feedback.entry_routes import FeedbackEntryController
+    from core.feedback.transparency_routes import FeedbackFiguresController, PublicFeedbackController
     from core.feedback.routes import FeedbackController
     from core.notices.api_routes import NoticeApiController
     from core.notices.console_routes import ConsoleNoticeController, DisclosureController
@@ -125,6 +126,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ConsoleFeedbackController,
             FeedbackEntryController,
             FeedbackCategoryController,
+            PublicFeedbackController,
+            FeedbackFiguresController,
             Open311Controller,
             *test_routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",

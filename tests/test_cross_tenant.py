@@ -92,7 +92,7 @@ async def world(tenant, other_tenant, make_person, jobs):
     resident = await make_person(f"{MARK}居民", "13900000004")
     await services.add_membership(a, resident.id, ["resident"], "community", community.id)
     submission = await feedback.clean(a, {"category": str((await feedback_categories.enabled(a))[0].id),
-                                          "description": f"{MARK}诉求"}, person_id=resident.id)
+                                          "description": f"{MARK}诉求", "public": "1"}, person_id=resident.id)
     picture = io.BytesIO()
     Image.new("RGB", (8, 8), (200, 30, 30)).save(picture, "PNG")
     feedback_item, _new = await feedback.submit(Settings.from_env(), a, "qindu", resident.id, submission,
@@ -200,6 +200,8 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
             (f"{base}/console/feedback/categories/{world['feedback_item'].category}",
              f"feedback category {world['feedback_item'].category}",
              {"accept_hours": "1", "resolve_hours": "2", "default_party": "grid", "enabled": ""}, {404})],
+        ("GET", "/t/{slug:str}/feedback/public/{item_id:int}"): [
+            (f"{base}/feedback/public/{world['feedback_item'].id}", f"feedback item {world['feedback_item'].id}")],
         ("GET", "/t/{slug:str}/notices/{root:int}/print"): [
             (f"{base}/notices/{world['notice'].root}/print", f"notice {world['notice'].root}")],
         ("GET", "/t/{slug:str}/open311/v2/requests/{service_request_id:str}"): [

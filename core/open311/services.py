@@ -55,6 +55,7 @@ from core.config import Settings
 from core.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationFailed
 from core.feedback import registry, services as feedback
 from core.feedback.tables import FeedbackCategory, FeedbackItem, State, TimelineEntry
+from core.feedback.transparency import STAFF_ONLY
 from core.feedback.workflow import STATE_LABELS
 from core.i18n import N_, Message
 from core.tenancy import TenantScope
@@ -71,7 +72,7 @@ WINDOW = timedelta(days=90)
 MAX_ROWS = 1000
 CLOSED = (State.rejected.value, State.resolved.value, State.closed.value)
 OPEN = tuple(state.value for state in State if state.value not in CLOSED)
-MARK = "\n\n[Open311]\n"  # what follows it in a description is for staff, never shown in Open311
+MARK = STAFF_ONLY  # what follows it in a description is for staff, never shown in Open311
 
 # The group of each core category, in the service list.
 GROUPS = {
