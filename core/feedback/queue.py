@@ -86,13 +86,13 @@ def _assigned_condition(places: list[Place]):
     return condition
 
 
-def _called_in_condition(scope: TenantScope, places: list[Place]):
+async def _called_in_condition(scope: TenantScope, places: list[Place]):
     """Items one of the person's departments was called in on (None: they work in none)."""
     departments = permissions.departments_of(places)
     if not departments:
         return None
-    return FeedbackItem.id.is_in(CallIn.select(CallIn.item).where(
-        CallIn.tenant_id == scope.tenant_id, CallIn.department_id.is_in(sorted(departments))))
+    rows = await scope.select(CallIn, CallIn.item).where(CallIn.department_id.is_in(sorted(departments)))
+    return FeedbackItem.id.is_in(sorted({row["item"] for row in rows}) or [-1])
 
 
 async def coverage(scope: TenantScope, places: list[Place]):
@@ -107,7 +107,7 @@ async def coverage(scope: TenantScope, places: list[Place]):
         communities |= {row["id"] for row in await scope.select(Community, Community.id).where(
             Community.street.is_in(list(streets)))}
     condition = _assigned_condition(places)
-    called_in = _called_in_condition(scope, places)
+    called_in = await _called_in_condition(scope, places)
     if called_in is not None:
         condition |= called_in
     if grids:
@@ -141,7 +141,7 @@ async def items(scope: TenantScope, places: list[Place], wanted: QueueFilter, *,
         query = query.where(covered)
     # A private item is its party's alone (and the departments it called in), whatever else the person covers.
     mine = (FeedbackItem.category.private == False) | _assigned_condition(places)  # noqa: E712
-    called_in = _called_in_condition(scope, places)
+    called_in = await _called_in_condition(scope, places)
     query = query.where(mine if called_in is None else mine | called_in)
     if wanted.state:
         query = query.where(FeedbackItem.state == wanted.state)
