@@ -108,6 +108,7 @@ async def test_the_figures_page_and_its_csv(client, crafted, sign_in):
     assert csv.status_code == 200 and csv.content.startswith("\ufeff".encode())
     lines = csv.content.decode("utf-8-sig").splitlines()
     assert len(lines) == 1 + 1 + 1 + 2  # header, district, one community, two category rows
+    assert "家庭困难求助" not in csv.text and "私密类别" in csv.text  # private: counted, never named
     client.cookies.clear()
     await sign_in(client, "13900000012", login_path="/t/qindu/login")  # a grid worker: not district-wide
     assert (await client.get("/t/qindu/console/feedback/figures", headers=PAGE)).status_code == 403
