@@ -2,8 +2,10 @@
 category, department and external organisation.
 
 For each group: items received; hours to accept and to resolve (median and 90th
-percentile, from the moment the item was raised); the on-time rate (among resolved items,
-those that met every deadline: never escalated, and resolved by their deadline); the
+percentile, from the moment the item was raised); the on-time rate (among the items whose
+timeliness is known, those that met every deadline: accepted by its deadline, never
+escalated, and resolved by its deadline; an item is known once it is resolved, or once it
+is open past a deadline, which makes it late; rejected items are left out); the
 satisfaction (mean rating, and the share rated 4 or 5, among rated items); and the reopen
 rate (resolved items that the resident reopened at least once).
 
@@ -20,13 +22,14 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Iterable, Mapping
 
 from core import clock, forms
 from core.feedback import registry
-from core.feedback.tables import FeedbackItem
+from core.feedback.tables import FeedbackItem, State
 from core.forms import Form
 from core.i18n import N_, Message, gettext
 from core.tenancy import TenantScope
@@ -36,6 +39,8 @@ DEFAULT_DAYS = 90
 MAX_DAYS = 366
 PRIVATE = "private"  # the key of the one per-category row of private categories
 _UNITS = ("grid", "community", "street", "supervision")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_OPEN = (State.accepted.value, State.assigned.value, State.in_progress.value, State.reopened.value)
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,8 @@ def _day(value: Any) -> date | None:
     if not text:
         return None
     try:
+        if not _DAY.match(text):  # fromisoformat would also take 20261128 and 2026-W48-6
+            raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
         raise forms.FieldError(Message("Enter a date like 2026-11-28.")) from None
@@ -66,10 +73,12 @@ def clean_period(query: Mapping[str, Any]) -> Period:
     start = form.field("from", _day)
     end = form.field("to", _day)
     today = clock.now().astimezone(clock.CHINA).date()
-    end = end or today
+    asked_end, end = end, end or today
     start = start or end - timedelta(days=DEFAULT_DAYS - 1)
     if not form.errors:
-        if start > end:
+        if start > end and asked_end is None:
+            form.error("from", Message("The start cannot be after today."))
+        elif start > end:
             form.error("to", Message("The end cannot be before the start."))
         elif (end - start).days >= MAX_DAYS:
             form.error("from", Message("Choose a period of at most %(days)s days.", {"days": MAX_DAYS}))
@@ -95,17 +104,20 @@ class Figures:
     accept_hours: list[float] = field(default_factory=list, repr=False)
     resolve_hours: list[float] = field(default_factory=list, repr=False)
     on_time: int = 0
+    decided: int = 0  # items whose timeliness is known: the on-time rate's base
     ratings: list[int] = field(default_factory=list, repr=False)
     reopened: int = 0
 
-    def add(self, row: Mapping[str, Any]) -> None:
+    def add(self, row: Mapping[str, Any], now: datetime) -> None:
         self.received += 1
         if row["accepted_at"] is not None:
             self.accept_hours.append((row["accepted_at"] - row["created_at"]).total_seconds() / 3600)
+        in_time = _in_time(row, now)
+        if in_time is not None:
+            self.decided += 1
+            self.on_time += in_time
         if row["resolved_at"] is not None:
             self.resolve_hours.append((row["resolved_at"] - row["created_at"]).total_seconds() / 3600)
-            if row["escalation_level"] == 0 and row["resolved_at"] <= row["resolve_due"]:
-                self.on_time += 1
             if row["reopened"]:
                 self.reopened += 1
         if row["rating"] is not None:
@@ -133,7 +145,7 @@ class Figures:
 
     @property
     def on_time_rate(self) -> float | None:
-        return self.on_time / self.resolved if self.resolved else None
+        return self.on_time / self.decided if self.decided else None
 
     @property
     def satisfaction(self) -> float | None:
@@ -146,6 +158,19 @@ class Figures:
     @property
     def reopen_rate(self) -> float | None:
         return self.reopened / self.resolved if self.resolved else None
+
+
+def _in_time(row: Mapping[str, Any], now: datetime) -> bool | None:
+    """Whether the item met every deadline: None while that is not known (or it was rejected)."""
+    if row["state"] == State.rejected.value:
+        return None
+    if row["escalation_level"] or (row["accepted_at"] is not None and row["accepted_at"] > row["accept_due"]):
+        return False
+    if row["state"] == State.submitted.value:
+        return False if row["accept_due"] < now else None
+    if row["state"] in _OPEN:  # reopened too: its deadline to resolve starts again
+        return False if row["resolve_due"] < now else None
+    return row["resolved_at"] is not None and row["resolved_at"] <= row["resolve_due"]
 
 
 @dataclass(frozen=True)
@@ -163,27 +188,29 @@ async def report(scope: TenantScope, period: Period, *, public: bool = False) ->
     start, end = period.bounds
     rows = await scope.select(
         FeedbackItem, FeedbackItem.created_at, FeedbackItem.accepted_at, FeedbackItem.resolved_at,
-        FeedbackItem.resolve_due, FeedbackItem.escalation_level, FeedbackItem.rating, FeedbackItem.reopened,
+        FeedbackItem.accept_due, FeedbackItem.resolve_due, FeedbackItem.state, FeedbackItem.escalation_level,
+        FeedbackItem.rating, FeedbackItem.reopened,
         FeedbackItem.community_id, FeedbackItem.party_type, FeedbackItem.party_id, FeedbackItem.category,
         FeedbackItem.category.name, FeedbackItem.category.private,
     ).where(FeedbackItem.created_at >= start, FeedbackItem.created_at < end)
+    now = clock.now()
     district = Figures("district", "")
     by_community: dict[int, Figures] = {}
     by_category: dict[Any, Figures] = {}
     by_party: dict[tuple[str, int | None], Figures] = {}
     for row in rows:
-        district.add(row)
+        district.add(row, now)
         private = row["category.private"]
         if public and private:
             continue
         key = PRIVATE if private else row["category"]
         by_category.setdefault(key, Figures(str(key), gettext(N_("Private categories")) if private
-                                            else row["category.name"])).add(row)
+                                            else row["category.name"])).add(row, now)
         if row["community_id"] is not None:
-            by_community.setdefault(row["community_id"], Figures(str(row["community_id"]), "")).add(row)
+            by_community.setdefault(row["community_id"], Figures(str(row["community_id"]), "")).add(row, now)
         if row["party_type"] not in _UNITS:
             by_party.setdefault((row["party_type"], row["party_id"]), Figures(
-                f"{row['party_type']}:{row['party_id']}", "")).add(row)
+                f"{row['party_type']}:{row['party_id']}", "")).add(row, now)
     if public:
         return Report(period, district, [], _ordered(by_category.values()), [])
     names = {c["id"]: c["name"] for c in await scope.select(Community, Community.id, Community.name)}
@@ -210,7 +237,7 @@ def _cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-CSV_HEADER = (N_("Group"), N_("Name"), N_("Received"), N_("Resolved"), N_("Median hours to accept"),
+CSV_HEADER = (N_("Group"), N_("Group name"), N_("Received"), N_("Resolved"), N_("Median hours to accept"),
               N_("90th percentile hours to accept"), N_("Median hours to resolve"),
               N_("90th percentile hours to resolve"), N_("On time (%)"), N_("Mean rating"), N_("Rated 4 or 5 (%)"),
               N_("Reopened (%)"))

@@ -18,7 +18,8 @@ from core.tenancy import TenantScope
 from tenants.tables import Community
 
 PAGE_SIZE = 20
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+# A mobile number: 11 digits starting with 1, maybe after +86, maybe written 138 1234 5678 or 138-1234-5678.
+_PHONE = re.compile(r"(?<!\d)((?:\+?86[ -]?)?1\d{2})[ -]?\d{4}[ -]?(\d{4})(?!\d)")
 _ID_CARD = re.compile(r"(?<![\dXx])(\d{6})\d{8}(\d{3}[\dXx])(?![\dXx])")
 # What a visitor sees of the timeline: the moves, and what was done when it was resolved.
 _SHOWN_NOTES = ("resolve",)
