@@ -68,6 +68,20 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
+def number(value: Any, *, low: float, high: float) -> float | None:
+    """A decimal number from ``low`` to ``high``; None when left empty."""
+    value = "" if value is None else str(value).strip()
+    if not value:
+        return None
+    try:
+        result = float(value)
+    except ValueError:
+        raise FieldError(Message("Enter a number.")) from None
+    if not low <= result <= high:
+        raise FieldError(Message("Enter a number from %(low)s to %(high)s.", {"low": low, "high": high}))
+    return result
+
+
 def email(value: Any, *, required: bool = True) -> str:
     value = text(value, max_length=254, required=required)
     if value and not _EMAIL.match(value):

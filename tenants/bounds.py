@@ -39,24 +39,11 @@ async def of(tenant_id: int) -> Bounds | None:
     return Bounds(**{side: row[side] for side in SIDES})
 
 
-def _degrees(value: Any, *, limit: int) -> float | None:
-    value = "" if value is None else str(value).strip()
-    if not value:
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        raise forms.FieldError(Message("Enter a number.")) from None
-    if not -limit <= number <= limit:
-        raise forms.FieldError(Message("Enter a number from %(low)s to %(high)s.", {"low": -limit, "high": limit}))
-    return number
-
-
 def clean(data: Mapping[str, Any]) -> Bounds | None:
     """Bounds from the settings form: all four sides, or none (no bounds); south below north,
     west of east. ValidationFailed names each bad side."""
     form = Form(data)
-    sides = {side: form.field(side, _degrees, limit=_RANGES[side]) for side in SIDES}
+    sides = {side: form.field(side, forms.number, low=-_RANGES[side], high=_RANGES[side]) for side in SIDES}
     given = [side for side in SIDES if sides[side] is not None or side in form.errors]
     if given and len(given) < len(SIDES):
         for side in SIDES:

@@ -54,19 +54,6 @@ class Submission:
         return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _number(value: Any, low: float, high: float) -> float | None:
-    value = "" if value is None else str(value).strip()
-    if not value:
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        raise forms.FieldError(Message("Enter a number.")) from None
-    if not low <= number <= high:
-        raise forms.FieldError(Message("Enter a number from %(low)s to %(high)s.", {"low": low, "high": high}))
-    return number
-
-
 async def clean(scope: TenantScope, data: Mapping[str, Any], *, person_id: int) -> Submission:
     """A submission from a form or the API; the place defaults to the person's own community
     and grid. ValidationFailed names each bad field."""
@@ -81,8 +68,8 @@ async def clean(scope: TenantScope, data: Mapping[str, Any], *, person_id: int) 
     community_id = form.field("community", forms.choice_id)
     grid_id = form.field("grid", forms.choice_id)
     address = form.field("address", forms.text, max_length=200, required=False) or ""
-    latitude = form.field("latitude", _number, low=-90, high=90)
-    longitude = form.field("longitude", _number, low=-180, high=180)
+    latitude = form.field("latitude", forms.number, low=-90, high=90)
+    longitude = form.field("longitude", forms.number, low=-180, high=180)
     if (latitude is None) != (longitude is None) and not {"latitude", "longitude"} & set(form.errors):
         form.error("latitude", Message("Give both coordinates, or neither."))
     elif latitude is not None and longitude is not None:
