@@ -32,12 +32,17 @@ class ConsoleFeedbackController(Controller):
     @get("/", name="console_feedback")
     async def queue(self, request: Request) -> Template:
         _actor, places = await _staff(request)
+        return await self._queue_page(request, places, result=queue.BulkResult.from_query(request.query_params))
+
+    async def _queue_page(self, request: Request, places, *, values: dict | None = None, errors: dict | None = None,
+                          chosen: set[int] | None = None, result: queue.BulkResult | None = None,
+                          status_code: int = 200) -> Template:
         tenant = request.state.tenant
         wanted = queue.QueueFilter.from_query(request.query_params)
-        return Template("console/feedback_queue.html", context={
+        return Template("console/feedback_queue.html", status_code=status_code, context={
             "tenant": tenant, "items": await queue.items(tenant.scope, places, wanted),
             "labels": workflow.STATE_LABELS, "filters": wanted.as_query(), **await queue.choices(tenant.scope),
-            "values": {}, "errors": {}, "result": queue.BulkResult.from_query(request.query_params)})
+            "values": values or {}, "errors": errors or {}, "chosen": chosen or set(), "result": result})
 
     @post("/assign", status_code=303)
     async def assign_many(self, request: Request) -> Response:
@@ -54,14 +59,16 @@ class ConsoleFeedbackController(Controller):
                                              item_ids=item_ids, party=party, note=data.get("note", ""),
                                              settings=request.app.state.settings)
         except ValidationFailed as error:
-            wanted = queue.QueueFilter.from_query(request.query_params)
-            return Template("console/feedback_queue.html", status_code=422, context={
-                "tenant": tenant, "items": await queue.items(tenant.scope, places, wanted),
-                "labels": workflow.STATE_LABELS, "filters": wanted.as_query(),
-                **await queue.choices(tenant.scope), "values": echo(data), "chosen": set(item_ids),
-                "errors": {k: str(m) for k, m in error.errors.items()}})
+            return await self._queue_page(request, places, values=echo(data), chosen=set(item_ids), status_code=422,
+                                          errors={k: str(m) for k, m in error.errors.items()})
         return see_other(f"/t/{tenant.slug}/console/feedback?" + urlencode(
             {"assigned": len(result.assigned), "skipped": ",".join(result.skipped)}))
+
+    async def _stale(self, request: Request, actor, item_id: int, places, conflict: Conflict) -> Template:
+        """The item as it now is, with why the action could not be done (409)."""
+        fresh = await request.state.tenant.scope.get(FeedbackItem, item_id)
+        return await self._page(request, actor, fresh, places, status_code=409,
+                                errors={"__all__": str(conflict.detail)})
 
     async def _item(self, request: Request, item_id: int):
         """The actor, the item and the actor's places, if they may see it: handle it, or answer
@@ -151,9 +158,7 @@ class ConsoleFeedbackController(Controller):
             return await self._page(request, actor, item, places, values=echo(data), status_code=422,
                                     errors={f"{action}.{k}": str(m) for k, m in error.errors.items()})
         except Conflict as conflict:
-            fresh = await scope.get(FeedbackItem, item_id)
-            return await self._page(request, actor, fresh, places, status_code=409,
-                                    errors={"__all__": str(conflict.detail)})
+            return await self._stale(request, actor, item_id, places, conflict)
         return see_other(f"/t/{slug}/console/feedback/{item_id}")
 
     @post("/{item_id:int}/call-in", status_code=303)
@@ -173,9 +178,7 @@ class ConsoleFeedbackController(Controller):
             return await self._page(request, actor, item, places, values=values, status_code=422,
                                     errors={f"call_in.{k}": str(m) for k, m in error.errors.items()})
         except Conflict as conflict:
-            fresh = await tenant.scope.get(FeedbackItem, item_id)
-            return await self._page(request, actor, fresh, places, status_code=409,
-                                    errors={"__all__": str(conflict.detail)})
+            return await self._stale(request, actor, item_id, places, conflict)
         return see_other(f"/t/{tenant.slug}/console/feedback/{item_id}")
 
     @post("/{item_id:int}/call-ins/{call_in_id:int}/{step:str}", status_code=303)
@@ -201,7 +204,5 @@ class ConsoleFeedbackController(Controller):
                                     status_code=422,
                                     errors={f"{step}.{k}": str(m) for k, m in error.errors.items()})
         except Conflict as conflict:
-            fresh = await scope.get(FeedbackItem, item_id)
-            return await self._page(request, actor, fresh, places, status_code=409,
-                                    errors={"__all__": str(conflict.detail)})
+            return await self._stale(request, actor, item_id, places, conflict)
         return see_other(f"/t/{slug}/console/feedback/{item_id}")
