@@ -11,6 +11,7 @@ Playwright's own. A failed journey keeps a trace and a screenshot (see the Makef
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -181,6 +182,21 @@ def test_clock(base_url: str, live_server: LiveServer | None) -> str:
     if live_server is None:
         pytest.skip("the test clock needs the journeys' own server (not --base-url)")
     return f"{base_url}/_test/clock"
+
+
+DEMO_PASSWORD = "gongzhi2026"
+
+
+def sign_in_to_qindu(page, base_url: str, phone: str) -> None:
+    """Sign in to 秦都区 as one of the demo's people, from a clean browser."""
+    from playwright.sync_api import expect
+
+    page.context.clear_cookies()
+    page.goto(f"{base_url}/t/qindu/login")
+    page.get_by_label("手机号或邮箱").fill(phone)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def unique_phone(prefix: str = "137") -> str:

@@ -10,9 +10,8 @@ import re
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import assert_no_horizontal_scroll
+from e2e.conftest import assert_no_horizontal_scroll, sign_in_to_qindu
 
-DEMO_PASSWORD = "gongzhi2026"
 RESIDENT, GRID_WORKER, COMMUNITY_STAFF = "13900000021", "13900000012", "13900000011"
 STREET_STAFF, DEPARTMENT_STAFF = "13900000014", "13900000013"
 
@@ -22,14 +21,6 @@ def _photo(name: str, colour: tuple[int, int, int]) -> dict:
     Image.new("RGB", (800, 600), colour).save(picture, "JPEG")
     return {"name": name, "mimeType": "image/jpeg", "buffer": picture.getvalue()}
 
-
-def _sign_in(page: Page, base_url: str, phone: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base_url}/t/qindu/login")
-    page.get_by_label("手机号或邮箱").fill(phone)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def _console_item(page: Page, base_url: str, number: str) -> None:
@@ -43,7 +34,7 @@ def test_a_complaint_goes_round_the_whole_loop(page: Page, base_url: str, test_c
     # 刘芳 raises a complaint about her grid, with her phone's location.
     page.context.grant_permissions(["geolocation"], origin=base_url)
     page.context.set_geolocation({"latitude": 34.3312, "longitude": 108.7055, "accuracy": 20})
-    _sign_in(page, base_url, RESIDENT)
+    sign_in_to_qindu(page, base_url, RESIDENT)
     page.goto(f"{base_url}/t/qindu/")
     page.get_by_role("link", name="我要反映").click()
     page.get_by_label("诉求类别").select_option(label="环境卫生")
@@ -62,7 +53,7 @@ def test_a_complaint_goes_round_the_whole_loop(page: Page, base_url: str, test_c
     expect(page.get_by_text("已提交").first).to_be_visible()
 
     # The grid worker 张伟 accepts it.
-    _sign_in(page, base_url, GRID_WORKER)
+    sign_in_to_qindu(page, base_url, GRID_WORKER)
     _console_item(page, base_url, number)
     page.get_by_role("button", name="受理", exact=True).click()
     expect(page.get_by_text("已受理").first).to_be_visible()
@@ -70,12 +61,12 @@ def test_a_complaint_goes_round_the_whole_loop(page: Page, base_url: str, test_c
     # Three days pass without a result: the escalation job moves it up to the community.
     moved = page.request.post(test_clock, data={"advance_seconds": 73 * 3600})
     assert moved.ok, moved.text()
-    _sign_in(page, base_url, COMMUNITY_STAFF)
+    sign_in_to_qindu(page, base_url, COMMUNITY_STAFF)
     _console_item(page, base_url, number)
     expect(page.get_by_text("已转交上一级")).to_be_visible()
 
     # 赵刚 of the street office calls in the city management department (吹哨) …
-    _sign_in(page, base_url, STREET_STAFF)
+    sign_in_to_qindu(page, base_url, STREET_STAFF)
     _console_item(page, base_url, number)
     page.get_by_label("城市管理局").check()
     page.get_by_label("报到时限（小时）").fill("4")
@@ -83,7 +74,7 @@ def test_a_complaint_goes_round_the_whole_loop(page: Page, base_url: str, test_c
     expect(page.get_by_text("已召集", exact=True)).to_be_visible()
 
     # … and 马志强 of the department acknowledges (报到) and reports back.
-    _sign_in(page, base_url, DEPARTMENT_STAFF)
+    sign_in_to_qindu(page, base_url, DEPARTMENT_STAFF)
     _console_item(page, base_url, number)
     page.get_by_role("button", name="报到", exact=True).click()
     expect(page.get_by_text("已报到", exact=True)).to_be_visible()
@@ -92,7 +83,7 @@ def test_a_complaint_goes_round_the_whole_loop(page: Page, base_url: str, test_c
     expect(page.get_by_text("办理情况：已安排环卫车辆清运。")).to_be_visible()
 
     # 李秀英 of the community resolves it, with a photo of the result.
-    _sign_in(page, base_url, COMMUNITY_STAFF)
+    sign_in_to_qindu(page, base_url, COMMUNITY_STAFF)
     _console_item(page, base_url, number)
     expect(page.get_by_role("img", name="照片 1")).to_be_visible()  # the resident's photo
     page.get_by_label("办理结果", exact=True).fill("已安排保洁清运，并在门口加设垃圾桶。")
@@ -101,7 +92,7 @@ def test_a_complaint_goes_round_the_whole_loop(page: Page, base_url: str, test_c
     expect(page.get_by_text("已办结").first).to_be_visible()
 
     # 刘芳 is not satisfied: she rates it 2 and reopens it.
-    _sign_in(page, base_url, RESIDENT)
+    sign_in_to_qindu(page, base_url, RESIDENT)
     page.goto(item_url)
     page.get_by_label("★★", exact=True).check()
     page.get_by_role("button", name="评价并结案").click()
@@ -111,11 +102,11 @@ def test_a_complaint_goes_round_the_whole_loop(page: Page, base_url: str, test_c
     expect(page.get_by_text("重新办理", exact=True).first).to_be_visible()
 
     # The community resolves it again, and she rates it 5.
-    _sign_in(page, base_url, COMMUNITY_STAFF)
+    sign_in_to_qindu(page, base_url, COMMUNITY_STAFF)
     _console_item(page, base_url, number)
     page.get_by_label("办理结果", exact=True).fill("已全部清扫干净。")
     page.get_by_role("button", name="办结", exact=True).click()
-    _sign_in(page, base_url, RESIDENT)
+    sign_in_to_qindu(page, base_url, RESIDENT)
     page.goto(item_url)
     page.get_by_label("★★★★★", exact=True).check()
     page.get_by_role("button", name="评价并结案").click()
@@ -134,7 +125,7 @@ def test_a_complaint_goes_round_the_whole_loop(page: Page, base_url: str, test_c
     expect(page.get_by_text("刘芳")).to_have_count(0)
 
     # The district's figures count it, reopened once.
-    _sign_in(page, base_url, "13900000001")
+    sign_in_to_qindu(page, base_url, "13900000001")
     page.goto(f"{base_url}/t/qindu/console/feedback")
     page.get_by_role("link", name="诉求办理统计").click()
     expect(page.get_by_role("table").first).to_be_visible()

@@ -2,30 +2,20 @@
 to one community, read (and its PDF downloaded, and a question asked) by a resident there,
 and seen by no one elsewhere."""
 
-import re
 import secrets
 
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import assert_no_horizontal_scroll
+from e2e.conftest import assert_no_horizontal_scroll, sign_in_to_qindu
 
-DEMO_PASSWORD = "gongzhi2026"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
-
-def _sign_in(page: Page, base_url: str, phone: str):
-    page.context.clear_cookies()
-    page.goto(f"{base_url}/t/qindu/login")
-    page.get_by_label("手机号或邮箱").fill(phone)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def test_a_financial_disclosure_from_draft_to_the_residents_it_is_for(page: Page, base_url: str):
     title = f"2026年11月北大街社区财务公开 {secrets.token_hex(2)}"
     # Staff member A (李秀英) drafts it for 北大街社区 and submits it.
-    _sign_in(page, base_url, "13900000011")
+    sign_in_to_qindu(page, base_url, "13900000011")
     page.goto(f"{base_url}/t/qindu/console/")
     page.get_by_role("link", name="通知公告").click()
     page.get_by_role("link", name="起草通知").click()
@@ -43,7 +33,7 @@ def test_a_financial_disclosure_from_draft_to_the_residents_it_is_for(page: Page
     notice_url = page.url
 
     # Staff member B (王建华) returns it with a comment.
-    _sign_in(page, base_url, "13900000001")
+    sign_in_to_qindu(page, base_url, "13900000001")
     page.goto(f"{base_url}/t/qindu/console/disclosure")
     expect(page.get_by_role("heading", level=1)).to_have_text("公开目录与落实情况")
     assert_no_horizontal_scroll(page)
@@ -54,7 +44,7 @@ def test_a_financial_disclosure_from_draft_to_the_residents_it_is_for(page: Page
     expect(page.get_by_text("已退回").first).to_be_visible()
 
     # A fixes it and submits again.
-    _sign_in(page, base_url, "13900000011")
+    sign_in_to_qindu(page, base_url, "13900000011")
     page.goto(notice_url)
     expect(page.get_by_text("请补充支出明细")).to_be_visible()
     page.get_by_role("link", name="编辑").click()
@@ -64,13 +54,13 @@ def test_a_financial_disclosure_from_draft_to_the_residents_it_is_for(page: Page
     expect(page.get_by_text("等待同事审核。")).to_be_visible()
 
     # B approves: it is published at once.
-    _sign_in(page, base_url, "13900000001")
+    sign_in_to_qindu(page, base_url, "13900000001")
     page.goto(notice_url)
     page.get_by_role("button", name="通过").click()
     expect(page.get_by_text("已发布").first).to_be_visible()
 
     # 刘芳 lives in 北大街社区: she sees it, unread, and opens it.
-    _sign_in(page, base_url, "13900000021")
+    sign_in_to_qindu(page, base_url, "13900000021")
     page.goto(f"{base_url}/t/qindu/notices")
     item = page.locator(".notice-item", has_text=title)
     expect(item).to_contain_text("新")
@@ -90,7 +80,7 @@ def test_a_financial_disclosure_from_draft_to_the_residents_it_is_for(page: Page
     expect(page.locator(".notice-item", has_text=title)).not_to_contain_text("新")
 
     # 陈明 lives in 西兰路社区: none of it reaches him.
-    _sign_in(page, base_url, "13900000022")
+    sign_in_to_qindu(page, base_url, "13900000022")
     page.goto(f"{base_url}/t/qindu/notices")
     expect(page.get_by_role("heading", level=1)).to_have_text("通知公告")
     expect(page.get_by_text(title)).to_have_count(0)
