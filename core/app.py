@@ -56,6 +56,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from core.notifications.middleware import UnreadCountMiddleware
     from core.notifications.routes import InboxController, NotificationPreferenceController
     from core.open311.routes import Open311Controller
+    from core.plugins import web as plugin_web
+    from core.plugins.console_routes import ConsolePluginController
     from tenants.admin_routes import PlatformAdminController
     from tenants.bounds_routes import DistrictBoundsController
     from tenants.console_routes import ConsoleHomeController
@@ -129,11 +131,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PublicFeedbackController,
             FeedbackFiguresController,
             Open311Controller,
+            ConsolePluginController,
+            *plugin_web.routers(),
             *test_routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                        include_in_schema=False),
         ],
-        middleware=[LanguageMiddleware(), TenantMiddleware(), SessionMiddleware(), UnreadCountMiddleware()],
+        middleware=[LanguageMiddleware(), TenantMiddleware(), SessionMiddleware(), UnreadCountMiddleware(),
+                    plugin_web.NavigationMiddleware()],
         csrf_config=CSRFConfig(
             secret=derived_key(settings, "csrf").hex(),
             cookie_name="gongzhi_csrf",

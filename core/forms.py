@@ -82,6 +82,22 @@ def number(value: Any, *, low: float, high: float) -> float | None:
     return result
 
 
+def whole_number(value: Any, *, low: int | None = None, high: int | None = None) -> int | None:
+    """A whole number (full-width digits accepted), within ``low``/``high`` when given; None when empty."""
+    value = unicodedata.normalize("NFKC", "" if value is None else str(value)).strip()
+    if not value:
+        return None
+    if not re.fullmatch(r"[+-]?\d{1,12}", value):
+        raise FieldError(Message("Enter a whole number."))
+    result = int(value)
+    if (low is not None and result < low) or (high is not None and result > high):
+        if low is not None and high is not None:
+            raise FieldError(Message("Enter a number from %(low)s to %(high)s.", {"low": low, "high": high}))
+        raise FieldError(Message("Enter a number of at least %(low)s.", {"low": low}) if low is not None
+                         else Message("Enter a number of at most %(high)s.", {"high": high}))
+    return result
+
+
 def email(value: Any, *, required: bool = True) -> str:
     value = text(value, max_length=254, required=required)
     if value and not _EMAIL.match(value):

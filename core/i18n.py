@@ -32,18 +32,41 @@ def catalogue_path(language: str, domain: str = "messages") -> Path:
     return LOCALES_DIR / _CATALOGUE_DIRS[language] / "LC_MESSAGES" / f"{domain}.po"
 
 
-@cache
-def translations(language: str) -> Translations:
-    """The compiled catalogue of ``language`` (empty for a language with no catalogue)."""
-    path = catalogue_path(language)
-    if not path.exists():
-        return Translations()
+# Plugins' catalogues (plugin name → its locale folder), looked up after core's.
+_PLUGIN_CATALOGUES: dict[str, Path] = {}
+
+
+def _compiled(path: Path, language: str) -> Translations:
     with path.open("rb") as po:
         catalogue = read_po(po, locale=_CATALOGUE_DIRS[language])
     buffer = io.BytesIO()
     write_mo(buffer, catalogue)
     buffer.seek(0)
     return Translations(fp=buffer)
+
+
+@cache
+def translations(language: str) -> Translations:
+    """The compiled catalogue of ``language`` (empty for a language with no catalogue),
+    with the plugins' catalogues behind it."""
+    path = catalogue_path(language)
+    merged = _compiled(path, language) if path.exists() else Translations()
+    for plugin, folder in sorted(_PLUGIN_CATALOGUES.items()):
+        plugin_path = folder / _CATALOGUE_DIRS[language] / "LC_MESSAGES" / f"{plugin}.po"
+        if plugin_path.exists():
+            merged.add_fallback(_compiled(plugin_path, language))
+    return merged
+
+
+def add_catalogues(plugin: str, folder: Path) -> None:
+    """A plugin's ``<language>/LC_MESSAGES/<plugin>.po`` catalogues, consulted after core's."""
+    _PLUGIN_CATALOGUES[plugin] = Path(folder)
+    translations.cache_clear()
+
+
+def remove_catalogues(plugin: str) -> None:
+    if _PLUGIN_CATALOGUES.pop(plugin, None) is not None:
+        translations.cache_clear()
 
 
 def current_language() -> str:
@@ -61,6 +84,8 @@ def reset_language(token: contextvars.Token) -> None:
 
 
 def gettext(message: str, **params: Any) -> str:
+    if not isinstance(message, str):  # a plugin's text in both languages
+        return str(message)
     text = translations(current_language()).gettext(message)
     return text % params if params else text
 

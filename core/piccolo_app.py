@@ -33,6 +33,7 @@ from core.notices.tables import (
     NoticeTransition,
 )
 from core.notifications.tables import ChannelMessage, InboxEntry, Notification, NotificationPreference
+from core.plugins.tables import PluginEnablement
 from core.protection.tables import DistrictKey, PersonKey
 from core.storage.database import StoredFile
 from core.throttle import ThrottleCounter
@@ -45,7 +46,8 @@ APP_CONFIG = AppConfig(
                    RecoveryCode, DistrictKey, PersonKey, Event, EventDelivery, Notification, InboxEntry,
                    ChannelMessage, NotificationPreference, DisclosureCategory, Notice, NoticeTransition,
                    NoticeAttachment, NoticeRead, NoticeQuestion, StoredFile,
-                   FeedbackCategory, FeedbackItem, TimelineEntry, TrackingCounter, FeedbackPhoto, CallIn],
+                   FeedbackCategory, FeedbackItem, TimelineEntry, TrackingCounter, FeedbackPhoto, CallIn,
+                   PluginEnablement],
     migration_dependencies=[],
     commands=[],
 )

@@ -161,3 +161,14 @@ async def notices_due(before, limit: int = SWEEP_LIMIT) -> list[dict]:
     expiring = await Notice.select(Notice.id, Notice.tenant_id, Notice.status).where(
         Notice.status == NoticeStatus.published.value, Notice.expire_at <= before).limit(limit)
     return [*scheduled, *expiring]
+
+
+@platform_operation("a plugin's per-district scheduled job: the active districts that have it enabled", write=False)
+async def districts_with_plugin(plugin: str) -> list[int]:
+    from core.plugins.tables import PluginEnablement, PluginState
+    from tenants.tables import Tenant, TenantStatus
+
+    enabled = await PluginEnablement.select(PluginEnablement.tenant_id).where(
+        PluginEnablement.plugin == plugin, PluginEnablement.state == PluginState.enabled.value)
+    active = {row["id"] for row in await Tenant.select(Tenant.id).where(Tenant.status == TenantStatus.active)}
+    return sorted(row["tenant_id"] for row in enabled if row["tenant_id"] in active)

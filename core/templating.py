@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
 
 from core import clock, i18n
 from core.web.security import csp_nonce
@@ -35,10 +35,21 @@ def _elderly_mode(request) -> bool:
     return request.cookies.get("gongzhi_elderly") == "1"
 
 
+def _plugin_templates() -> PrefixLoader:
+    """Each plugin's templates under its name (``parking/spaces.html``)."""
+    from core.plugins.host import host
+
+    return PrefixLoader({name: FileSystemLoader(str(folder)) for name, folder in host().template_folders().items()})
+
+
+def _plugin_navigation(request) -> list:
+    return request.scope.get("state", {}).get("plugin_nav", []) if request is not None else []
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(str(TEMPLATES_DIR))]),
+        loader=ChoiceLoader([FileSystemLoader(str(TEMPLATES_DIR)), _plugin_templates()]),
         autoescape=select_autoescape(default=True, default_for_string=True),
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
@@ -54,6 +65,7 @@ def environment() -> Environment:
     env.globals["current_actor"] = _current_actor
     env.globals["elderly_mode"] = _elderly_mode
     env.globals["inbox_unread"] = _inbox_unread
+    env.globals["plugin_navigation"] = _plugin_navigation
     env.globals["csp_nonce"] = lambda request: csp_nonce(request.scope) if request is not None else ""
     env.filters["datetime"] = _format_datetime
     return env

@@ -11,9 +11,11 @@ from litestar.response import Template
 
 from core.accounts import services
 from core.accounts.guards import tenant_roles
-from core.accounts.roles import CONSOLE_ROLES, DISTRICT_ADMIN, TENANT_ROLES
+from core.accounts.roles import CONSOLE_ROLES, DISTRICT_ADMIN, label_of
 from core.notices.permissions import can_author
 from core.notifications.district_routes import district_channels
+from core.plugins import web as plugin_web
+from core.plugins.tables import PluginState
 from core.protection import services as protection
 from tenants import bounds, organisation
 
@@ -37,6 +39,16 @@ def _visible(places, streets, communities, grids, departments):
         [g for g in grids if g["id"] in grid_ids],
         [d for d in departments if ("department", d["id"]) in wanted],
     )
+
+
+async def _degraded(scope) -> list:
+    """The titles of the plugins stopped in the district after repeated failures."""
+    from core.plugins import enablement
+    from core.plugins.host import host
+
+    installed = host().plugins
+    return [installed[name].manifest.title for name, row in (await enablement.states(scope)).items()
+            if row.state == PluginState.degraded.value and name in installed]
 
 
 class ConsoleHomeController(Controller):
@@ -71,7 +83,7 @@ async def home_page(request: Request, actor, roles: frozenset[str], *, values: d
             "actor": actor,
             "is_admin": DISTRICT_ADMIN in roles,
             "can_author": can_author(roles),
-            "role_labels": [TENANT_ROLES.get(role, role) for role in sorted(roles)],
+            "role_labels": [label_of(role) for role in sorted(roles)],
             "streets": streets,
             "communities": communities,
             "grids": grids,
@@ -80,5 +92,7 @@ async def home_page(request: Request, actor, roles: frozenset[str], *, values: d
             "encryption_algorithm": await protection.current_algorithm(scope) if DISTRICT_ADMIN in roles else None,
             "values": values or {},
             "errors": errors or {},
+            "widgets": await plugin_web.widgets(request, roles),
+            "degraded_plugins": await _degraded(scope) if DISTRICT_ADMIN in roles else [],
         },
     )

@@ -9,7 +9,7 @@ answers 423 with a page that says so.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from litestar import Request
 from litestar.exceptions import HTTPException
@@ -38,6 +38,9 @@ class ResolvedTenant:
     status_reason: str
     theme_colour: str
     require_staff_totp: bool = False
+    plugins_revision: int = 0
+    # The plugins the district has enabled (read at the revision above).
+    plugins: frozenset[str] = frozenset()
 
     @property
     def scope(self) -> TenantScope:
@@ -76,7 +79,7 @@ async def resolve(slug: str) -> ResolvedTenant:
         await Tenant.select(
             Tenant.id, Tenant.slug, Tenant.name, Tenant.display_name, Tenant.division_code,
             Tenant.province, Tenant.city, Tenant.status, Tenant.status_reason, Tenant.theme_colour,
-            Tenant.require_staff_totp,
+            Tenant.require_staff_totp, Tenant.plugins_revision,
         )
         .where(Tenant.slug == slug)
         .first()
@@ -86,7 +89,9 @@ async def resolve(slug: str) -> ResolvedTenant:
     tenant = ResolvedTenant(**row)
     if not tenant.is_active:
         raise TenantUnavailable(tenant)
-    return tenant
+    from core.plugins import enablement
+
+    return replace(tenant, plugins=await enablement.enabled_in(tenant.id, tenant.plugins_revision))
 
 
 class TenantMiddleware(ASGIMiddleware):

@@ -6,6 +6,7 @@ from litestar import Controller, Request, get
 from litestar.di import NamedDependency, Provide
 from litestar.response import Template
 
+from core.plugins import web as plugin_web
 from tenants import services
 from tenants.resolution import ResolvedTenant, current_tenant
 from tenants.tables import Community, Street, TenantStatus
@@ -33,5 +34,6 @@ class DistrictHomeController(Controller):
             by_street.setdefault(community["street"], []).append(community["name"])
         return Template(
             "tenant/home.html",
-            context={"tenant": tenant, "streets": streets, "communities_by_street": by_street},
+            context={"tenant": tenant, "streets": streets, "communities_by_street": by_street,
+                     "tiles": await plugin_web.tiles(request)},
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from piccolo.columns import Boolean, DoublePrecision, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, DoublePrecision, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from core.i18n import N_
@@ -48,6 +48,7 @@ class Tenant(Table, tablename="tenants_tenant"):
     east = DoublePrecision(null=True, default=None)
     created_at = Timestamptz()
     status_changed_at = Timestamptz()
+    plugins_revision = Integer(default=0, help_text="Raised whenever the district's plugins change")
 
 
 class Street(TenantOwned, tablename="tenants_street"):

@@ -41,21 +41,29 @@ class HandlerSpec:
     name: str
     function: Handler
     atomic: bool = True
+    plugin: str | None = None
 
 
 HANDLERS: dict[str, dict[str, HandlerSpec]] = {}
 
 
-def handles(event: str, *, name: str | None = None, atomic: bool = True) -> Callable[[Handler], Handler]:
+def handles(event: str, *, name: str | None = None, atomic: bool = True,
+            plugin: str | None = None) -> Callable[[Handler], Handler]:
     """Declare a handler of ``event``; its name (default: module.function) is what its
     deliveries record, so renaming a handler leaves its old deliveries unmatched."""
 
     def declare(function: Handler) -> Handler:
         handler_name = name or f"{function.__module__}.{function.__name__}"
-        HANDLERS.setdefault(event, {})[handler_name] = HandlerSpec(event, handler_name, function, atomic)
+        HANDLERS.setdefault(event, {})[handler_name] = HandlerSpec(event, handler_name, function, atomic, plugin)
         return function
 
     return declare
+
+
+def forget_plugin(plugin: str) -> None:
+    for specs in HANDLERS.values():
+        for name in [n for n, spec in specs.items() if spec.plugin == plugin]:
+            del specs[name]
 
 
 def for_event(event: str) -> list[HandlerSpec]:

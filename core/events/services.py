@@ -31,7 +31,15 @@ async def emit(scope: TenantScope, name: str, payload: dict[str, Any] | None = N
         now = clock.now()
         event = await scope.create(Event, name=name, payload=json.dumps(payload or {}, ensure_ascii=False),
                                    actor_id=actor_id, created_at=now)
+        plugins = None
         for spec in for_event(name):
+            if spec.plugin is not None:
+                if plugins is None:
+                    from core.plugins import enablement
+
+                    plugins = await enablement.enabled_in(scope.tenant_id)
+                if spec.plugin not in plugins:
+                    continue  # a plugin the district has not enabled hears nothing of it
             delivery = await scope.create(EventDelivery, event=event.id, handler=spec.name, next_attempt_at=now)
             _queue_after_commit(scope.tenant_id, delivery.id)
     return event
@@ -68,6 +76,13 @@ async def deliver(settings: Settings, tenant_id: int, delivery_id: int) -> str:
             EventDelivery.next_attempt_at: clock.now() + BACKOFF[min(attempt, len(BACKOFF)) - 1],
         }).where(EventDelivery.id == delivery_id)
 
+    if spec.plugin is not None:
+        from core.plugins import enablement
+
+        if spec.plugin not in await enablement.enabled_in(tenant_id):
+            async with scope.transaction(write=True):
+                await _mark_done(scope, delivery_id)
+            return "skipped"
     context = EventContext(settings, scope, event.id, event.name, json.loads(event.payload or "{}"), event.actor_id,
                            event.created_at)
     try:
@@ -84,6 +99,10 @@ async def deliver(settings: Settings, tenant_id: int, delivery_id: int) -> str:
                 await _mark_done(scope, delivery_id)
     except Exception as error:
         log.exception("event delivery %s (%s → %s) attempt %d failed", delivery_id, event.name, spec.name, attempt)
+        if spec.plugin is not None:
+            from core.plugins import failures
+
+            await failures.record(tenant_id, spec.plugin, f"event handler {spec.name}", error)
         await scope.update(EventDelivery, {EventDelivery.last_error: f"{type(error).__name__}: {error}"[:2000]}).where(
             EventDelivery.id == delivery_id)
         return "retry"

@@ -14,14 +14,15 @@ from core.feedback.tables import FeedbackCategory
 from core.tenancy import TenantScope
 
 
-async def ensure_registered(scope: TenantScope) -> int:
-    """Give the district a copy of every registered core category it lacks; returns how many."""
+async def ensure_registered(scope: TenantScope, *, plugin: str | None = None) -> int:
+    """Give the district a copy of every registered category of core (or of ``plugin``) it
+    lacks; returns how many."""
     added = 0
     async with scope.transaction(write=True):
         have = {row["key"] for row in await scope.select(FeedbackCategory, FeedbackCategory.key)}
         position = len(have)
         for spec in registry.CATEGORIES.values():
-            if spec.plugin is None and spec.key not in have:
+            if spec.plugin == plugin and spec.key not in have:
                 await scope.create(FeedbackCategory, key=spec.key, name=spec.name, accept_hours=spec.accept_hours,
                                    resolve_hours=spec.resolve_hours, default_party=spec.default_party,
                                    private=spec.private, position=position)
@@ -30,9 +31,18 @@ async def ensure_registered(scope: TenantScope) -> int:
     return added
 
 
+async def _offered(scope: TenantScope, rows: list[FeedbackCategory]) -> list[FeedbackCategory]:
+    """Leave out the categories of plugins the district has not enabled (their items stay)."""
+    from core.plugins import enablement
+
+    plugins = await enablement.enabled_in(scope.tenant_id)
+    owner = {key: spec.plugin for key, spec in registry.CATEGORIES.items() if spec.plugin}
+    return [row for row in rows if row.key not in owner or owner[row.key] in plugins]
+
+
 async def enabled(scope: TenantScope) -> list[FeedbackCategory]:
-    return await scope.objects(FeedbackCategory).where(FeedbackCategory.enabled == True).order_by(  # noqa: E712
-        FeedbackCategory.position)
+    return await _offered(scope, await scope.objects(FeedbackCategory).where(
+        FeedbackCategory.enabled == True).order_by(FeedbackCategory.position))  # noqa: E712
 
 
 # Where a district may send a category's items first: a unit the item's place belongs to.

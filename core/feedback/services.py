@@ -15,7 +15,7 @@ from core.accounts.tables import Membership
 from core.config import Settings
 from core.errors import Conflict
 from core.events import names, services as events
-from core.feedback import parties, photos as feedback_photos, tracking
+from core.feedback import parties, photos as feedback_photos, registry, tracking
 from core.feedback.tables import FeedbackCategory, FeedbackItem, State, TimelineEntry
 from core.forms import Form
 from core.i18n import Message
@@ -121,6 +121,27 @@ async def _party(scope: TenantScope, party_type: str, submission: Submission) ->
     return party_type, None
 
 
+async def _first_party(scope: TenantScope, category: FeedbackCategory, submission: Submission
+                       ) -> tuple[str, int | None]:
+    """Who gets a new item: for a plugin's party type, whom the plugin routes it to (the firm
+    serving that compound…); otherwise the unit of the category's party type at the place."""
+    party_type = registry.PARTY_TYPES.get(category.default_party)
+    if party_type is not None and party_type.plugin is not None:
+        from core.plugins import failures
+        from core.plugins.host import host
+
+        try:
+            routed = await host().call_one(party_type.plugin, "feedback_party", scope=scope, category=category.key,
+                                           submission=submission)
+        except Exception as error:  # the item still reaches someone: the community
+            await failures.record(scope.tenant_id, party_type.plugin, "feedback routing", error)
+            routed = None
+        if routed:
+            return routed[0], routed[1]
+        return await _party(scope, "community", submission)
+    return await _party(scope, category.default_party, submission)
+
+
 async def submit(settings: Settings, scope: TenantScope, slug: str, person_id: int, submission: Submission, *,
                  idempotency_key: str, entered_by: int | None = None,
                  resident_agreed: bool = False, source: str = "app",
@@ -160,7 +181,7 @@ async def _register(settings: Settings, scope: TenantScope, slug: str, person_id
                 raise Conflict(Message("This submission key was already used for a different submission."))
             return existing, False
         category = await scope.get(FeedbackCategory, submission.category_id)
-        party_type, party_id = await _party(scope, category.default_party, submission)
+        party_type, party_id = await _first_party(scope, category, submission)
         now = clock.now()
         item = await scope.create(
             FeedbackItem, tracking_number=await tracking.next_number(scope, slug), category=category.id,

@@ -39,4 +39,15 @@ async def run(spec: JobSpec, ctx: JobContext, tenant_id: int | None, kwargs: dic
         if not await tenant_is_active(tenant_id):
             log.info("job %s skipped: district %s is not active", spec.name, tenant_id)
             return None
-    return await spec.function(ctx, tenant_id, **kwargs)
+    if spec.plugin is None:
+        return await spec.function(ctx, tenant_id, **kwargs)
+    from core.plugins import enablement, failures
+
+    if tenant_id is not None and spec.plugin not in await enablement.enabled_in(tenant_id):
+        log.info("job %s skipped: district %s has not enabled %s", spec.name, tenant_id, spec.plugin)
+        return None
+    try:
+        return await spec.function(ctx, tenant_id, **kwargs)
+    except Exception as error:
+        await failures.record(tenant_id, spec.plugin, f"job {spec.name}", error)
+        raise

@@ -32,6 +32,8 @@ class JobSpec:
     queue: str = SHORT
     # Per-tenant jobs do not run for a district that is not active (pending, suspended…).
     needs_active_tenant: bool = False
+    # A plugin's job runs only for districts that have the plugin enabled.
+    plugin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,30 @@ def load() -> None:
         for module in JOB_MODULES:
             importlib.import_module(module)
         _loaded = True
+        from core.plugins.host import host
+
+        host()  # plugins declare their jobs and handlers as they are loaded
+
+
+def declare_plugin_job(plugin: str, function: JobFunction, *, name: str, timeout: int, queue: str = SHORT,
+                       cron: dict[str, Any] | None = None, per_tenant: bool = True) -> None:
+    """Register a job a plugin declared (``plugin.job`` / ``plugin.cron``); its name is
+    ``<plugin>.<name>``."""
+    full_name = f"{plugin}.{name}"
+    _check(full_name, timeout, queue)
+    spec = JobSpec(full_name, function, timeout, queue, needs_active_tenant=cron is not None and per_tenant,
+                   plugin=plugin)
+    JOBS[full_name] = spec
+    if cron is not None:
+        schedule = dict(cron)
+        schedule.setdefault("second", 0)
+        CRONS[full_name] = CronSpec(spec, per_tenant, schedule, plugin=plugin)
+
+
+def forget_plugin(plugin: str) -> None:
+    for name in [n for n, spec in JOBS.items() if spec.plugin == plugin]:
+        JOBS.pop(name)
+        CRONS.pop(name, None)
 
 
 def get(name: str) -> JobSpec:

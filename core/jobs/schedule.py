@@ -22,10 +22,14 @@ def slot_key(moment: datetime) -> str:
 
 
 async def target_tenants(spec: CronSpec) -> list[int]:
-    """The districts a per-tenant scheduled job runs for: every active one (the plugin host
-    narrows this to the districts that enabled the declaring plugin)."""
+    """The districts a per-tenant scheduled job runs for: every active one, or for a plugin's
+    job every active one that has the plugin enabled."""
     from tenants.tables import Tenant, TenantStatus
 
+    if spec.plugin is not None:
+        from core import platform_scope
+
+        return await platform_scope.districts_with_plugin(spec.plugin)
     rows = await Tenant.select(Tenant.id).where(Tenant.status == TenantStatus.active).order_by(Tenant.id)
     return [row["id"] for row in rows]
 

@@ -1,8 +1,4 @@
-"""The SMS gateway contract and the plain pluggy manager that finds the gateway.
-
-The plugin-host issue replaces this manager with the full host (loading, enablement);
-the hooks stay the same.
-"""
+"""The SMS gateway contract, found through the plugin host's global hooks."""
 
 from __future__ import annotations
 
@@ -12,7 +8,6 @@ from typing import Any, Protocol
 
 import pluggy
 
-from core import hookspecs
 from core.config import Settings
 
 
@@ -34,22 +29,10 @@ class SmsGateway(Protocol):
     async def send_notice(self, phone: str, text: str, language: str) -> DeliveryResult: ...
 
 
-_manager: pluggy.PluginManager | None = None
-
-
 def plugin_manager() -> pluggy.PluginManager:
-    global _manager
-    if _manager is None:
-        manager = pluggy.PluginManager(hookspecs.PROJECT)
-        manager.add_hookspecs(hookspecs)
-        from core.messaging import outbox
+    from core.plugins.host import host
 
-        from core.notifications import personal_data as notifications_data
-
-        manager.register(outbox, name="core.messaging.outbox")
-        manager.register(notifications_data, name="core.notifications.personal_data")
-        _manager = manager
-    return _manager
+    return host().manager
 
 
 def sms_gateway(settings: Settings) -> SmsGateway:

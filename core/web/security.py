@@ -49,6 +49,10 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
     headers.setdefault("referrer-policy", "strict-origin-when-cross-origin")
     headers.setdefault("x-frame-options", "DENY")
     headers.setdefault("permissions-policy", "camera=(), microphone=(), geolocation=(self)")
+    handler = scope.get("route_handler")
+    if handler is not None and (handler.opt or {}).get("private"):
+        # A private page (a plugin's health record…): no cache keeps it, the service worker's included.
+        headers["cache-control"] = "no-store"
     settings = scope["app"].state.settings
     if scope.get("scheme") == "https" or settings.secure_cookies:
         headers.setdefault("strict-transport-security", "max-age=31536000; includeSubDomains")

@@ -1,0 +1,271 @@
+"""The SDK: everything a plugin may use of core, and the only module of core it imports.
+
+A plugin makes one handle, ``plugin = Plugin("parking")``, and reaches core through it. The
+handle checks the capabilities the plugin's manifest declares and refuses, naming the
+capability, what was not declared. Plugins run in the platform's process, so these checks
+guard against mistakes, not malice: the marketplace's review is the security boundary.
+
+Everything a district's code touches is that district's: tables derive from
+:class:`TenantOwned` and are read and written through a :class:`TenantScope` (the request's
+district: ``plugin.scope(request)``). The host decides where a plugin is enabled; a plugin
+never checks it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.response import Template
+
+from core import clock
+from core.errors import Conflict, GongzhiError, NotFound, PermissionDenied, ValidationFailed
+from core.forms import FieldError, Form, phone as clean_phone, text as clean_text, whole_number
+from core.hookspecs import hookimpl
+from core.i18n import Message, N_, current_language, gettext
+from core.jobs.registry import LONG, SHORT
+from core.plugins.manifest import CORE_API_VERSION
+from core.plugins.web import NavEntry, Tile, Visit, Widget
+from core.tenancy import TenantOwned, TenantScope
+
+__all__ = [
+    "CORE_API_VERSION", "CapabilityError", "Conflict", "FieldError", "Form", "GongzhiError", "LONG", "Message",
+    "N_", "NavEntry", "NotFound", "PermissionDenied", "Plugin", "SHORT", "TenantOwned", "TenantScope", "Tile",
+    "ValidationFailed", "Visit", "Widget", "clean_phone", "clean_text", "current_language", "gettext", "hookimpl",
+    "now", "whole_number",
+]
+
+
+def now():
+    """The platform's clock (tests move it; never read the system's time directly)."""
+    return clock.now()
+
+
+class CapabilityError(PermissionError):
+    """A plugin used what its manifest does not declare."""
+
+    def __init__(self, plugin: str, capability: str) -> None:
+        super().__init__(f"plugin {plugin} did not declare the capability {capability!r} in its manifest")
+        self.plugin = plugin
+        self.capability = capability
+
+
+class Plugin:
+    """A plugin's handle on core."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Plugin({self.name!r})"
+
+    @property
+    def manifest(self):
+        from core.plugins.host import host
+
+        loaded = host().plugins.get(self.name)
+        if loaded is None:
+            raise LookupError(f"plugin {self.name} is not loaded")
+        return loaded.manifest
+
+    def require(self, capability: str) -> None:
+        if capability not in self.manifest.capabilities:
+            raise CapabilityError(self.name, capability)
+
+    # Declarations (returned from the ``jobs`` and ``event_handlers`` hooks) ----------
+
+    def job(self, name: str, *, timeout: int, queue: str = SHORT):
+        """Declare a job ``<plugin>.<name>``: ``async def f(ctx, tenant_id, **kwargs)``."""
+
+        def declare(function):
+            function.gongzhi_job = {"name": name, "timeout": timeout, "queue": queue}
+            return function
+
+        return declare
+
+    def cron(self, name: str, *, timeout: int, queue: str = SHORT, per_tenant: bool = True, **schedule: Any):
+        """Declare a scheduled job (arq's cron fields, China Standard Time); per tenant, it runs
+        once for each district that has the plugin enabled."""
+
+        def declare(function):
+            function.gongzhi_job = {"name": name, "timeout": timeout, "queue": queue, "cron": schedule,
+                                    "per_tenant": per_tenant}
+            return function
+
+        return declare
+
+    def handles(self, event: str, *, atomic: bool = True):
+        """Declare a handler of a core event (or of this plugin's own):
+        ``async def f(event)``, where ``event.scope`` is the district's scope and
+        ``event.payload`` what the event carries. Delivery is at least once."""
+
+        def declare(function):
+            function.gongzhi_handler = {"event": event, "atomic": atomic}
+            return function
+
+        return declare
+
+    # Requests ------------------------------------------------------------------------
+
+    def tenant(self, request: Request):
+        """The request's district (slug, name, display name…)."""
+        return request.scope["state"]["tenant"]
+
+    def scope(self, request_or_tenant: Request | int) -> TenantScope:
+        """The data of the request's district (or of the district with this id, in a job)."""
+        if isinstance(request_or_tenant, int):
+            return TenantScope(request_or_tenant)
+        return self.tenant(request_or_tenant).scope
+
+    def actor(self, request: Request):
+        """The signed-in person (pages send whoever is not signed in to the log-in form)."""
+        from core.accounts.guards import signed_in
+
+        return signed_in(request)
+
+    async def roles(self, request: Request, allowed: tuple[str, ...] | set[str] | None = None):
+        """``(actor, roles)`` in the request's district; with ``allowed``, refuses (403) a
+        person who holds none of those roles."""
+        from core.accounts.guards import signed_in, tenant_roles
+        from core.accounts.services import roles_in
+
+        if allowed:
+            return await tenant_roles(request, allowed)
+        actor = signed_in(request)
+        return actor, await roles_in(self.tenant(request).scope, actor.id)
+
+    async def settings(self, scope: TenantScope) -> dict[str, Any]:
+        """The district's settings for this plugin (the manifest's defaults where unset)."""
+        from core.plugins import enablement
+
+        return await enablement.settings_of(scope, self.name)
+
+    def template(self, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200) -> Template:
+        """A page from this plugin's templates folder."""
+        return Template(f"{self.name}/{name}", context=context or {}, status_code=status_code)
+
+    # People and notifications --------------------------------------------------------
+
+    async def people(self, scope: TenantScope, person_ids: list[int]) -> dict[int, dict[str, Any]]:
+        """Names and mobile numbers of these people, those who belong to the district only."""
+        self.require("residents:read")
+        from core.accounts.tables import Membership, Person
+
+        members = {row["person"] for row in await scope.select(Membership, Membership.person).where(
+            Membership.person.is_in(list(person_ids) or [0]))}
+        if not members:
+            return {}
+        rows = await Person.select(Person.id, Person.display_name, Person.phone).where(Person.id.is_in(list(members)))
+        return {row["id"]: {"display_name": row["display_name"], "phone": row["phone"]} for row in rows}
+
+    async def notify(self, scope: TenantScope, person_ids: list[int], *, kind: str, title: Message,
+                     body: Message | None = None, link: str = "", urgent: bool = False) -> None:
+        """Tell these people (their inbox, and the channels they chose), after commit."""
+        self.require("notify:send")
+        from core.notifications.audience import Audience
+        from core.notifications.services import notify
+
+        await notify(scope, Audience.of(*person_ids), kind=f"{self.name}.{kind}", title=title, body=body, link=link,
+                     urgent=urgent)
+
+    async def emit(self, scope: TenantScope, event: str, payload: dict[str, Any] | None = None, *,
+                   actor_id: int | None = None) -> None:
+        """Emit one of this plugin's events (``<plugin>_<noun>_<past verb>``), after commit."""
+        if not event.startswith(f"{self.name}_"):
+            raise ValueError(f"plugin {self.name}'s events are named {self.name}_…")
+        from core.events import services as events
+
+        await events.emit(scope, event, payload, actor_id=actor_id)
+
+    async def audit(self, scope: TenantScope, action: str, *, actor_id: int | None, target: str = "",
+                    **details: Any) -> None:
+        """A line in the district's audit log, named ``<plugin>.<action>``."""
+        self.require("audit:write")
+        from core.audit import services as audit
+
+        await audit.record(f"{self.name}.{action}", actor_id=actor_id, tenant_id=scope.tenant_id, target=target,
+                           **details)
+
+    # Feedback and notices ------------------------------------------------------------
+
+    async def feedback_items(self, scope: TenantScope, *, person_id: int | None = None,
+                             category: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Feedback items of the district (a person's, a category's), newest first."""
+        self.require("feedback:read")
+        from core.feedback.tables import FeedbackCategory, FeedbackItem
+
+        query = scope.select(FeedbackItem, FeedbackItem.id, FeedbackItem.tracking_number, FeedbackItem.state,
+                             FeedbackItem.category, FeedbackItem.submitter, FeedbackItem.created_at)
+        if person_id is not None:
+            query = query.where(FeedbackItem.submitter == person_id)
+        if category is not None:
+            row = await scope.select(FeedbackCategory, FeedbackCategory.id).where(
+                FeedbackCategory.key == category).first()
+            query = query.where(FeedbackItem.category == (row["id"] if row else 0))
+        return await query.order_by(FeedbackItem.id, ascending=False).limit(limit)
+
+    async def submit_feedback(self, scope: TenantScope, slug: str, person_id: int, data: dict[str, Any], *,
+                              idempotency_key: str) -> tuple[int, str, bool]:
+        """Submit a feedback item for a resident (``data`` as the resident's form has it: category
+        key, description…); returns ``(item id, tracking number, new)``. The same key twice
+        gives the same item."""
+        self.require("feedback:write")
+        from core.config import Settings
+        from core.feedback import services as feedback
+        from core.feedback.tables import FeedbackCategory
+
+        values = dict(data)
+        if "category" in values and not str(values["category"]).isdigit():
+            row = await scope.select(FeedbackCategory, FeedbackCategory.id).where(
+                FeedbackCategory.key == values["category"]).first()
+            values["category"] = str(row["id"]) if row else ""
+        submission = await feedback.clean(scope, values, person_id=person_id)
+        item, new = await feedback.submit(Settings.from_env(), scope, slug, person_id, submission,
+                                          idempotency_key=idempotency_key, source="app")
+        return item.id, item.tracking_number, new
+
+    async def published_notices(self, scope: TenantScope, *, limit: int = 20) -> list[dict[str, Any]]:
+        """The district's published notices, newest first (title, link, published time)."""
+        self.require("notices:read")
+        from core.notices.tables import Notice, NoticeStatus
+
+        rows = await scope.select(Notice.root, Notice.title, Notice.published_at).where(
+            Notice.status == NoticeStatus.published.value).order_by(Notice.published_at, ascending=False).limit(limit)
+        return rows
+
+    # Files and protected data --------------------------------------------------------
+
+    async def store_file(self, scope: TenantScope, filename: str, content: bytes, content_type: str) -> str:
+        """Keep a file for the district (in the namespace of this plugin); returns its key."""
+        self.require("storage:use")
+        from core.config import Settings
+        from core.storage import store
+
+        return await store.put(scope, self.name, content, content_type=content_type, filename=filename,
+                               store=store.store_for(Settings.from_env()))
+
+    async def read_file(self, scope: TenantScope, key: str):
+        """A file this district keeps (``.data``, ``.content_type``, ``.filename``); NotFound otherwise."""
+        self.require("storage:use")
+        from core.config import Settings
+        from core.storage import store
+
+        return await store.get(scope, key, store=store.store_for(Settings.from_env()))
+
+    async def seal(self, scope: TenantScope, person_id: int, table: str, row_id: int, plaintext: str) -> str:
+        """Encrypt data about a person with the district's keys (bound to the row it is kept in)."""
+        self.require("encryption:use")
+        from core.config import Settings
+        from core.protection import services as protection
+
+        return await protection.seal(Settings.from_env(), scope, person_id, table, row_id, plaintext)
+
+    async def read_sealed(self, scope: TenantScope, *, reader_id: int, person_id: int, table: str, row_id: int,
+                          sealed: str, may_read, purpose: str = "") -> str:
+        """Decrypt sealed data: the person, or whoever ``may_read(reader_id)`` allows; audited."""
+        self.require("encryption:use")
+        from core.config import Settings
+        from core.protection import services as protection
+
+        return await protection.read(Settings.from_env(), scope, reader_id=reader_id, person_id=person_id,
+                                     table=table, row_id=row_id, sealed=sealed, may_read=may_read, purpose=purpose)
