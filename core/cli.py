@@ -225,5 +225,53 @@ for _action, _needs_reason in (("approve", False), ("reject", True), ("suspend",
     _status_command(_action, _needs_reason)
 
 
+@main.group()
+def plugin() -> None:
+    """The plugins installed here, and which districts use them."""
+
+
+@plugin.command(name="list")
+def plugin_list() -> None:
+    """List the installed plugins, and those that could not be loaded and why."""
+    from core.plugins.host import host
+
+    loaded = host()
+    if not loaded.plugins and not loaded.problems:
+        click.echo("No plugins are installed.")
+    for name, found in sorted(loaded.plugins.items()):
+        manifest = found.manifest
+        click.echo(f"{name:<24} {manifest.version:<10} {manifest.title.en} / {manifest.title.zh}")
+    for name, problem in sorted(loaded.problems.items()):
+        click.echo(f"{name:<24} NOT LOADED: {problem}")
+
+
+def _switch_command(action: str) -> None:
+    @click.argument("slug")
+    @click.argument("name")
+    def command(slug: str, name: str) -> None:
+        from core.errors import GongzhiError
+        from core.plugins import enablement
+        from core.tenancy import TenantScope
+        from tenants.services import get_tenant
+
+        async def switch() -> None:
+            district = await get_tenant(slug)
+            await enablement.set_enabled(TenantScope(district.id), name, action == "enable", actor_id=None)
+            click.echo(f"{name} is {action}d in {district.display_name} ({slug}).")
+
+        try:
+            _run(switch())
+        except GongzhiError as error:
+            _fail(str(error.detail))
+
+    command.__doc__ = {"enable": "Enable a plugin in a district (it holds at once in every process).",
+                       "disable": "Disable a plugin in a district (its data is kept)."}[action]
+    plugin.command(name=action)(command)
+
+
+for _action in ("enable", "disable"):
+    _switch_command(_action)
+
+
 if __name__ == "__main__":
     main()

@@ -238,6 +238,18 @@ async def _ensure_feedback(scope: TenantScope, slug: str) -> int:
     return len(FEEDBACK[slug])
 
 
+async def plugin_demo(scope: TenantScope, slug: str) -> list[str]:
+    """Each plugin the district has enabled writes its demo data (a plugin that fails is
+    reported in the log and skipped); returns the plugins that wrote some."""
+    from core.plugins import enablement
+    from core.plugins.host import host
+
+    plugins = await enablement.enabled_in(scope.tenant_id)
+    done = await host().call_each("demo_data", plugins, tenant_id=scope.tenant_id, place="demo data", scope=scope,
+                                  slug=slug)
+    return sorted(name for name, _result in done if name in plugins)
+
+
 async def load_demo(report: Callable[[str], None] = print) -> None:
     admin_id, new = await _ensure_person(*PLATFORM_ADMIN)
     await accounts.grant_platform_role(admin_id, roles.PLATFORM_ADMIN)
@@ -256,6 +268,8 @@ async def load_demo(report: Callable[[str], None] = print) -> None:
         await feedback_categories.ensure_registered(scope)
         report(f"      notices: {await _ensure_notices(scope, spec['slug'])} new")
         report(f"      feedback items: {await _ensure_feedback(scope, spec['slug'])} new")
+        for name in await plugin_demo(scope, spec["slug"]):
+            report(f"      plugin {name}: demo data")
     report(f"[+] {SUSPENDED['name']} ({SUSPENDED['slug']}), suspended")
     suspended = await _ensure_tenant(SUSPENDED)
     if suspended.status == TenantStatus.active.value:

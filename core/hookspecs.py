@@ -75,8 +75,8 @@ def page_routes() -> Any:
 
 @hookspec
 def api_routes() -> Any:
-    """Like :func:`page_routes`, for JSON: mounted under ``/api/v1/t/{slug}/p/{plugin}/``.
-    Not firstresult. Global."""
+    """Called once when the plugin is loaded, like :func:`page_routes`; returns its JSON
+    routes, mounted under ``/api/v1/t/{slug}/p/{plugin}/``. Not firstresult. Global."""
 
 
 @hookspec

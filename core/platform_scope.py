@@ -18,11 +18,12 @@ F = TypeVar("F", bound=Callable)
 OPERATIONS: dict[str, str] = {}
 
 
-def platform_operation(reason: str, *, write: bool = True) -> Callable[[F], F]:
-    """Register a platform operation; it runs in a transaction that may cross districts."""
+def platform_operation(reason: str, *, write: bool = True, name: str | None = None) -> Callable[[F], F]:
+    """Register a platform operation; it runs in a transaction that may cross districts. A
+    plugin's are named ``<plugin>.<function>`` (``core.sdk.Plugin.platform_operation``)."""
 
     def register(function: F) -> F:
-        OPERATIONS[function.__name__] = reason
+        OPERATIONS[name or function.__name__] = reason
 
         @functools.wraps(function)
         async def in_platform_scope(*args, **kwargs):

@@ -105,6 +105,32 @@ class Plugin:
 
         return declare
 
+    def platform_operation(self, reason: str, *, write: bool = True):
+        """Declare one of the operations the manifest names in ``platform_operations``: the
+        only way to the plugin's province-wide tables (a volunteer's points across districts).
+        It runs across districts, in a transaction of its own, and is audited; calling one the
+        manifest does not name, or without ``platform:operations``, is refused."""
+
+        def declare(function):
+            from core import platform_scope
+            from core.audit import services as audit
+
+            operation = f"{self.name}.{function.__name__}"
+
+            async def checked(*args, **kwargs):
+                self.require("platform:operations")
+                if function.__name__ not in self.manifest.platform_operations:
+                    raise CapabilityError(self.name, f"platform operation {function.__name__}")
+                result = await function(*args, **kwargs)
+                await audit.record("platform.operation", target=operation)
+                return result
+
+            checked.__name__ = function.__name__
+            checked.__doc__ = function.__doc__
+            return platform_scope.platform_operation(reason, write=write, name=operation)(checked)
+
+        return declare
+
     # Requests ------------------------------------------------------------------------
 
     def tenant(self, request: Request):
@@ -133,6 +159,38 @@ class Plugin:
             return await tenant_roles(request, allowed)
         actor = signed_in(request)
         return actor, await roles_in(self.tenant(request).scope, actor.id)
+
+    async def places(self, request: Request) -> list:
+        """Where the signed-in person holds roles in the request's district: one entry per
+        membership, with ``unit_kind`` ("" for the whole district, "community"…), ``unit_id``
+        and ``roles`` (what a role scoped to a unit is checked against)."""
+        from core.accounts.services import places_of
+
+        return await places_of(self.tenant(request).scope, self.actor(request).id)
+
+    async def api_person(self, request: Request, scope: str) -> int:
+        """The person whose token (``Authorization: Bearer …``, for this district, with the
+        token scope ``scope``) calls an API route declared ``opt={"auth": "token"}``: 401
+        without a valid token, 403 for another district's, a missing scope or a client key."""
+        from core.accounts import credentials
+
+        credential = await credentials.authenticate(request.headers.get("authorization"),
+                                                    tenant_id=self.tenant(request).id, scope=scope)
+        if credential.kind != "person" or credential.person_id is None:
+            raise PermissionDenied(Message("Only a person's token can be used here."))
+        return credential.person_id
+
+    async def slug_of(self, scope: TenantScope) -> str:
+        """The district's slug, for links made where there is no request (jobs, handlers)."""
+        from tenants.services import slug_of
+
+        return await slug_of(scope.tenant_id)
+
+    async def communities(self, scope: TenantScope) -> list[dict[str, Any]]:
+        """The district's communities (``id``, ``name``), in the order they were made."""
+        from tenants.tables import Community
+
+        return await scope.select(Community, Community.id, Community.name).order_by(Community.id)
 
     async def settings(self, scope: TenantScope) -> dict[str, Any]:
         """The district's settings for this plugin (the manifest's defaults where unset)."""
@@ -185,6 +243,45 @@ class Plugin:
 
         await audit.record(f"{self.name}.{action}", actor_id=actor_id, tenant_id=scope.tenant_id, target=target,
                            **details)
+
+    # A person's rows in every district (the personal-data hooks, which are global) ---
+
+    def _own_column(self, column) -> Any:
+        table = column._meta.table
+        if not table._meta.tablename.startswith(f"{self.name}_"):
+            raise CapabilityError(self.name, f"the table {table._meta.tablename}")
+        return table
+
+    async def personal_rows(self, column, person_id: int, *columns: Any) -> list[dict[str, Any]]:
+        """The rows of one of this plugin's tables whose ``column`` is the person, in every
+        district (``columns`` of them; all when none): for ``export_personal_data``."""
+        from core import platform_scope
+
+        table = self._own_column(column)
+
+        @platform_scope.platform_operation("a person's rows in a plugin's table, for their data download",
+                                           write=False, name=f"{self.name}.personal_rows")
+        async def read() -> list[dict[str, Any]]:
+            return await table.select(*columns).where(column == person_id).order_by(table._meta.primary_key)
+
+        return await read()
+
+    async def erase_personal(self, column, person_id: int, values: dict[Any, Any]) -> None:
+        """Overwrite ``values`` (their personal fields) in the rows of one of this plugin's
+        tables whose ``column`` is the person, in every district: for ``erase_personal_data``,
+        inside the erasing transaction."""
+        from core import platform_scope
+
+        table = self._own_column(column)
+        if any(getattr(key, "_meta", None) is not None and key._meta.name == "tenant_id" for key in values):
+            raise ValueError("a row's district is never changed")
+
+        @platform_scope.platform_operation("erasing a person: their rows in a plugin's table",
+                                           name=f"{self.name}.erase_personal")
+        async def erase() -> None:
+            await table.update(values).where(column == person_id)
+
+        await erase()
 
     # Feedback and notices ------------------------------------------------------------
 

@@ -142,6 +142,9 @@ async def clean_database(request: pytest.FixtureRequest):
     from core.jobs import queue
 
     queue.use(None)  # queued jobs are forgotten with the test, as by a restart
+    from core.plugins import enablement
+
+    enablement.forget_cache()  # ids and revisions start again with the emptied tables
     if "database" not in request.fixturenames:
         return
     from core import db

@@ -27,7 +27,7 @@ class ConsoleInvitationController(Controller):
         tenant = request.state.tenant
         return Template("console/invitations.html", status_code=status_code, context={
             "tenant": tenant, "invitations": await invitations.listing(tenant.scope),
-            "roles": invitations.INVITABLE_ROLES, "values": values or {}, "errors": errors or {},
+            "roles": await invitations.invitable_roles(tenant.scope), "values": values or {}, "errors": errors or {},
             "sent": sent, "now": clock.now(), **await organisation.units(tenant.scope)})
 
     @get("/", name="console_invitations")
@@ -84,7 +84,7 @@ class InvitationController(Controller):
             owner = await Person.objects().where(Person.email == invitation.target).first()
         return Template("accounts/invitation.html", status_code=status_code, context={
             "tenant": tenant, "invitation": invitation, "code": code, "problem": invitations.problem(invitation),
-            "roles": invitations.INVITABLE_ROLES, "actor": actor, "has_account": owner is not None,
+            "roles": await invitations.invitable_roles(tenant.scope), "actor": actor, "has_account": owner is not None,
             "is_owner": actor is not None and owner is not None and owner.id == actor.id,
             "values": values or {"display_name": invitation.display_name}, "errors": errors or {}})
 

@@ -11,7 +11,7 @@ from typing import Any, Mapping
 
 from core import clock
 from core.accounts import passwords, services
-from core.accounts.roles import RESIDENT, TENANT_ROLES
+from core.accounts.roles import PLUGIN_ROLES, RESIDENT, TENANT_ROLES
 from core.accounts.tables import Invitation
 from core.audit import services as audit
 from core.config import Settings
@@ -28,6 +28,16 @@ LIFETIME = timedelta(days=7)
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 10
 INVITABLE_ROLES = {role: label for role, label in TENANT_ROLES.items() if role != RESIDENT}
+
+
+async def invitable_roles(scope: TenantScope) -> dict[str, Any]:
+    """Core's staff roles, and the roles of the plugins the district has enabled that belong
+    to the whole district or to one of its organisation units."""
+    from core.plugins import enablement
+
+    plugins = await enablement.enabled_in(scope.tenant_id)
+    return {**INVITABLE_ROLES, **{name: label for name, (label, unit, plugin) in sorted(PLUGIN_ROLES.items())
+                                  if plugin in plugins and (not unit or unit in ORG_UNIT_TABLES)}}
 
 
 def _hash(code: str) -> str:
@@ -52,7 +62,8 @@ async def clean(scope: TenantScope, data: Mapping[str, Any], roles: list[str]) -
     form = Form(data)
     name = form.field("display_name", services.clean_display_name)
     identifier = form.field("identifier", services.clean_identifier)
-    chosen = [role for role in roles if role in INVITABLE_ROLES]
+    allowed = await invitable_roles(scope)
+    chosen = [role for role in roles if role in allowed]
     if not chosen or len(chosen) != len(roles):
         form.error("roles", Message("Choose at least one."))
     unit_kind, unit_id = "", None

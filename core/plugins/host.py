@@ -62,8 +62,7 @@ class PluginHost:
         self.problems: dict[str, str] = {}
         for module_name in CORE_IMPLEMENTATIONS:
             self.manager.register(importlib.import_module(module_name), name=module_name)
-        if tracing():
-            self._monitor()
+        self._monitor()
 
     # Loading ------------------------------------------------------------------------
 
@@ -89,6 +88,8 @@ class PluginHost:
         self._check_hooks(module, manifest.name)
         self.manager.register(module, name=manifest.name)
         plugin = LoadedPlugin(manifest.name, manifest, module, distribution)
+        from core.plugins import registration
+
         try:
             plugin.page_routes = list(self._own(plugin, "page_routes"))
             plugin.api_routes = list(self._own(plugin, "api_routes"))
@@ -99,10 +100,9 @@ class PluginHost:
                                     ("locale_folder", "locale_folder")):
                 found = list(self._own(plugin, hook))
                 setattr(plugin, attribute, Path(found[0]) if found else None)
-            from core.plugins import registration
-
             registration.register(plugin)
         except Exception:
+            registration.unregister(plugin)
             self.manager.unregister(name=manifest.name)
             raise
         self.plugins[manifest.name] = plugin
@@ -161,7 +161,7 @@ class PluginHost:
     async def call_each(self, hook_name: str, enabled: frozenset[str], *, tenant_id: int | None, place: str,
                         **kwargs: Any) -> list[tuple[str, Any]]:
         """Call ``hook_name`` on each plugin in ``enabled`` (and on core's own implementations),
-        one at a time; returns ``(plugin, result)`` for those that answered. A plugin that
+        one at a time; returns ``(plugin, result)`` for those that did not fail. A plugin that
         raises is logged with the district and counted against it; the others go on."""
         from core.plugins import failures
 
@@ -183,8 +183,7 @@ class PluginHost:
                 if tracing():
                     trace_log.info("hook %s → %s (district %s): %.2f ms", hook_name, name, tenant_id,
                                    (time.perf_counter() - started) * 1000)
-            if result is not None:
-                results.append((name, result))
+            results.append((name, result))
         return results
 
     async def call_one(self, name: str, hook_name: str, **kwargs: Any) -> Any:
@@ -197,7 +196,8 @@ class PluginHost:
         return None
 
     def _monitor(self) -> None:
-        """GONGZHI_PLUGINS_TRACE=1: log every call of a global hook with its duration."""
+        """GONGZHI_PLUGINS_TRACE=1: log every call of a global hook with its duration (read at
+        each call, like :meth:`call_each` does, so that it holds for a host made before it was set)."""
         started: list[float] = []
 
         def before(hook_name, hook_impls, kwargs) -> None:
@@ -205,6 +205,8 @@ class PluginHost:
 
         def after(outcome, hook_name, hook_impls, kwargs) -> None:
             elapsed = (time.perf_counter() - started.pop()) * 1000 if started else 0.0
+            if not tracing():
+                return
             names = ", ".join(impl.plugin_name for impl in hook_impls)
             trace_log.info("hook %s → [%s]: %.2f ms", hook_name, names, elapsed)
 

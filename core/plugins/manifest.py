@@ -16,6 +16,7 @@ from typing import Any
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
+from core.feedback import registry as feedback_registry
 from core.i18n import N_, current_language
 
 # The version of the API plugins are written against (core.sdk and core.hookspecs). A plugin
@@ -213,7 +214,7 @@ def _setting(read: _Reader, entry: dict, where: str) -> Setting | None:
     default = entry.get("default")
     expected = {"string": str, "text": str, "integer": int, "boolean": bool, "choice": str}[kind]
     if default is None or not isinstance(default, expected) or (kind == "integer" and isinstance(default, bool)):
-        read.problems.append(f"{where}default: must be a {kind}")
+        read.problems.append(f"{where}default: must be of type {kind}")
     elif kind == "choice" and default not in choices:
         read.problems.append(f"{where}default: must be one of the choices")
     elif kind == "integer" and ((low is not None and default < low) or (high is not None and default > high)):
@@ -273,6 +274,8 @@ def parse(data: dict[str, Any], folder: Path | None = None) -> tuple[Manifest | 
             problems.append(f"{where}scope: an organisation unit kind or one of the plugin's party types")
         roles.append(Role(role_name, read.both(entry, "label", where), scope))
     categories = []
+    # A category goes first to one of core's responsible-party types or to one of the plugin's own.
+    core_types = tuple(n for n, t in feedback_registry.PARTY_TYPES.items() if t.plugin is None)
     for number, entry in enumerate(read.tables(data, "categories"), start=1):
         where = f"categories[{number}]."
         key = read.text(entry, "key", where)
@@ -282,6 +285,8 @@ def parse(data: dict[str, Any], folder: Path | None = None) -> tuple[Manifest | 
         if resolve < accept:
             problems.append(f"{where}resolve_hours: not before accept_hours")
         party = read.text(entry, "party", where)
+        if party and party not in own_types and party not in core_types:
+            problems.append(f"{where}party: one of {', '.join(core_types)} or one of the plugin's party types")
         categories.append(CategoryDecl(key, read.both(entry, "name", where), accept, resolve, party,
                                        bool(entry.get("private", False))))
     province_tables = read.names(data, "province_tables")

@@ -5,6 +5,8 @@ have not enabled it."""
 
 from __future__ import annotations
 
+import importlib
+
 from core import i18n
 from core.accounts import roles
 from core.events import handlers as event_handlers
@@ -12,8 +14,24 @@ from core.feedback import registry as feedback_registry
 from core.jobs import registry as job_registry
 
 
+def _check_tables(plugin) -> None:
+    """A plugin's tables are named for it and belong to one district each, unless its
+    manifest declares them province-wide."""
+    from core.tenancy import TenantOwned
+
+    for dotted in plugin.piccolo_apps:
+        for table in importlib.import_module(dotted).APP_CONFIG.table_classes:
+            name = table._meta.tablename
+            if not name.startswith(f"{plugin.name}_"):
+                raise ValueError(f"plugin {plugin.name}: table {name} is not named {plugin.name}_…")
+            if not issubclass(table, TenantOwned) and name not in plugin.manifest.province_tables:
+                raise ValueError(f"plugin {plugin.name}: table {name} is neither tenant-owned nor declared in "
+                                 f"province_tables")
+
+
 def register(plugin) -> None:
     manifest = plugin.manifest
+    _check_tables(plugin)
     for declared in manifest.party_types:
         feedback_registry.register_party_type(feedback_registry.PartyType(
             declared.name, declared.label, declared.escalates_to, plugin=plugin.name))

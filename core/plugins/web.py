@@ -121,7 +121,7 @@ async def visit_of(request: Request, *, roles: frozenset[str] | None = None) -> 
 async def _gather(hook_name: str, visit: Visit) -> list[tuple[str, Any]]:
     found = await host().call_each(hook_name, visit.tenant.plugins, tenant_id=visit.tenant.id, place=hook_name,
                                    visit=visit)
-    return [(name, item) for name, items in found for item in items]
+    return [(name, item) for name, items in found if items for item in items]
 
 
 async def tiles(request: Request) -> list[Tile]:

@@ -1,0 +1,63 @@
+"""Plugins reach core only through ``core.sdk``: a scan of every plugin's source (first-party
+in plugins/, the example in docs/examples/, and the test plugins) for imports of anything
+else of core or of tenants."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+PLUGIN_SOURCES = [ROOT / "plugins", ROOT / "docs" / "examples", ROOT / "tests" / "core" / "plugins"]
+ALLOWED = {"core.sdk"}
+
+
+def _offences(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] if node.module != "core" else [f"core.{a.name}" for a in node.names]
+        else:
+            continue
+        for name in names:
+            top = name.split(".")[0]
+            if top in ("core", "tenants") and name not in ALLOWED:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {name}")
+    return found
+
+
+def _plugin_files() -> list[Path]:
+    files = []
+    for base in PLUGIN_SOURCES:
+        for path in base.rglob("*.py"):
+            # The host's own tests (not plugins) import core to drive it; a plugin's own tests
+            # and code do not. A test plugin is a folder with a manifest.toml.
+            package = next((p for p in path.parents if (p / "manifest.toml").exists()), None)
+            in_example = base.name == "examples" or base.name == "plugins"
+            if package is None and not in_example:
+                continue
+            if "tests" in path.relative_to(base).parts[1:] and in_example:
+                continue  # an example's tests use the shipped fixtures, not core's internals either
+            files.append(path)
+    return files
+
+
+def test_plugins_import_nothing_of_core_but_the_sdk():
+    files = _plugin_files()
+    assert any("examples" in str(f) for f in files), "the example plugin is scanned"
+    offences = [offence for path in files for offence in _offences(path)]
+    assert not offences, "plugins import only core.sdk: " + "; ".join(offences)
+
+
+def test_the_scan_catches_an_import_of_core_internals(tmp_path):
+    plugin = tmp_path / "bad.py"
+    plugin.write_text("from core.feedback import services\nimport core.db\nfrom core import sdk, tenancy\n")
+    global ROOT
+    saved, ROOT = ROOT, tmp_path
+    try:
+        assert _offences(plugin) == ["bad.py:1 imports core.feedback", "bad.py:2 imports core.db",
+                                     "bad.py:3 imports core.tenancy"]
+    finally:
+        ROOT = saved
