@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# The example third-party plugin, installed as its own development package (for the tests).
+EXAMPLE  := docs/examples/gongzhi-parking
+EXAMPLES := $(VENV)/.examples
 PYTEST := $(PY) -m pytest
 E2E_ARGS := -o testpaths=e2e -p no:cacheprovider --tracing retain-on-failure \
             --screenshot only-on-failure --output var/e2e-results
@@ -15,6 +18,10 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+$(EXAMPLES): $(STAMP) $(EXAMPLE)/pyproject.toml
+	$(PY) -m pip install --quiet --disable-pip-version-check -e $(EXAMPLE)
+	touch $(EXAMPLES)
 
 ## make run: install, migrate, load the demo and serve http://127.0.0.1:8000
 run: install
@@ -29,23 +36,27 @@ run: install
 	$(VENV)/bin/gongzhi serve --host 127.0.0.1 --port 8000
 
 ## make test: the whole suite: SQLite pass, PostgreSQL pass, then the e2e journeys
-test: install browser
+test: install $(EXAMPLES) browser
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 	$(MAKE) e2e
 
 ## make test-fast: the development tier (SQLite, no slow tests, no browser)
-test-fast: install
+test-fast: install $(EXAMPLES)
 	$(PYTEST) tests -q -m "not slow"
+	$(PYTEST) $(EXAMPLE)/tests -q
 
-test-sqlite: install
+# Each pass also runs the example plugin's tests (with the example's own pytest configuration).
+test-sqlite: install $(EXAMPLES)
 	GONGZHI_TEST_DB=sqlite $(PYTEST) tests -q
+	GONGZHI_TEST_DB=sqlite $(PYTEST) $(EXAMPLE)/tests -q
 
-test-postgres: install
+test-postgres: install $(EXAMPLES)
 	GONGZHI_TEST_DB=postgres $(PYTEST) tests -q
+	GONGZHI_TEST_DB=postgres $(PYTEST) $(EXAMPLE)/tests -q
 
 ## make e2e: the Playwright journeys alone (add ARGS=--base-url=http://host:port for a running instance)
-e2e: install browser
+e2e: install $(EXAMPLES) browser
 	$(PYTEST) e2e $(E2E_ARGS) $(ARGS)
 
 ## browser: Chromium for the journeys (GONGZHI_CHROMIUM, else Debian's, installed when missing)

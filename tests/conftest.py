@@ -148,31 +148,9 @@ async def clean_database(request: pytest.FixtureRequest):
     if "database" not in request.fixturenames:
         return
     from core import db
+    from core.testing.fixtures import empty_tables
 
-    tables = db.all_tables()
-    names = [table._meta.tablename for table in tables]
-    if db.is_sqlite():
-        # The audit log's triggers refuse deletes: lift them for the clean-up, then restore.
-        triggers = await tables[0].raw(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'core_audit_entry'")
-        async with db.transaction(write=True):
-            for trigger in triggers:
-                await tables[0].raw(f'DROP TRIGGER "{trigger["name"]}"')
-            for name in reversed(names):
-                await tables[0].raw(f'DELETE FROM "{name}"')
-            for trigger in triggers:
-                await tables[0].raw(trigger["sql"])
-    else:
-        # The app's role may not truncate (nor touch the audit log): the server's admin does.
-        import asyncpg
-
-        admin = await asyncpg.connect(database_url_named(_PG_NAME))
-        try:
-            async with admin.transaction():
-                await admin.execute("SET LOCAL session_replication_role = replica")
-                await admin.execute("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE")
-        finally:
-            await admin.close()
+    await empty_tables(None if db.is_sqlite() else database_url_named(_PG_NAME))
 
 
 @pytest.fixture

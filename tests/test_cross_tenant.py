@@ -25,12 +25,16 @@ from core.feedback import categories as feedback_categories, photos as feedback_
 from core.feedback.tables import CallIn, FeedbackItem, FeedbackPhoto
 from core.notices import attachments, services as notices
 from core.open311 import services as open311
+from core.plugins import enablement
+from core.plugins.host import host
 from core.notices.tables import DisclosureCategory, Notice, NoticeQuestion, NoticeRead
 from core.notifications import services as notifications
 from core.notifications.audience import Audience
 from core.notifications.tables import InboxEntry
 from core.tenancy import TenantScope
 from core.web.inventory import inventory, is_framework_route
+from gongzhi_parking import services as parking
+from gongzhi_parking.tables import Application as ParkingApplication, Space as ParkingSpace
 from tenants.tables import Community, Department, Grid, Street
 from tests.cross_tenant_exemptions import EXEMPTIONS
 from tests.http import csrf_token
@@ -108,11 +112,20 @@ async def world(tenant, other_tenant, make_person, jobs):
                                           person_id=a_admin.id)
     open311_item, _new = await open311.submit(Settings.from_env(), a, "qindu", open311_key.credential, {
         "service_code": [own_category.key], "address_string": [f"{MARK}北大街12号"], "description": [f"{MARK}井盖丢了"]})
+    # A uses the example plugin (社区停车管理), with settings of its own; B has it installed too.
+    assert "parking" in host().plugins, "the example plugin is installed (make test installs it)"
+    await enablement.set_enabled(a, "parking", True, actor_id=a_admin.id)
+    await enablement.save_settings(a, "parking", {"rules": f"{MARK}停车须知", "max_applications_per_person": "2",
+                                                  "allocation_day": "3"}, actor_id=a_admin.id)
+    parking_space = await parking.add_space(a, {"community": str(community.id), "label": "A-001"}, None)
+    parking_application = await parking.apply(a, resident.id, {"community": str(community.id), "plate": "陕D12345",
+                                                               "idempotency_key": "cross-tenant-parking-1"})
     # District B: its own admin (who tries everything) and a little data of its own.
     b_admin = await make_person("杨丽", "13900000002")
     await services.add_membership(b, b_admin.id, ["district_admin"])
     b_street = await b.create(Street, name="中山街道")
     await b.create(Community, street=b_street.id, name="中山社区")
+    await enablement.set_enabled(b, "parking", True, actor_id=b_admin.id)
     b_token = await credentials.issue("person", "B", list(credentials.SCOPES), tenant_id=other_tenant.id,
                                       person_id=b_admin.id)
     return {"a": a, "b": b, "street": street, "community": community, "grid": grid, "department": department,
@@ -120,7 +133,8 @@ async def world(tenant, other_tenant, make_person, jobs):
             "inbox_entry": inbox_entry, "notice": notice, "attachment": attachment,
             "category": category, "feedback_item": feedback_item, "open311_item": open311_item,
             "open311_key": open311_key.token, "own_category": own_category, "call_in": call_in,
-            "feedback_photo": feedback_photo}
+            "feedback_photo": feedback_photo, "parking_space": parking_space,
+            "parking_application": parking_application}
 
 
 def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
@@ -229,6 +243,20 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
             (f"/api/v1{base}/feedback/{world['feedback_item'].id}/{action}",
              f"feedback item {world['feedback_item'].id} {action}", {"revision": "1", "note": "办结"}, {404})
             for action in ("accept", "reject", "assign", "start", "resolve")],
+        ("GET", "/t/{slug:str}/console/plugins/{name:str}"): [
+            (f"{base}/console/plugins/parking", "district A's parking settings", {}, {200})],
+        ("POST", "/t/{slug:str}/console/plugins/{name:str}"): [
+            (f"{base}/console/plugins/parking", "district A's parking settings",
+             {"rules": "乙区", "max_applications_per_person": "1", "allocation_day": "1"}, {303})],
+        ("POST", "/t/{slug:str}/console/plugins/{name:str}/{action:str}"): [
+            (f"{base}/console/plugins/parking/{action}", f"district A's parking plugin ({action})", {}, {303})
+            for action in ("enable", "disable")],
+        ("POST", "/t/{slug:str}/p/parking/applications/{application_id:int}/withdraw"): [
+            (f"{base}/p/parking/applications/{world['parking_application'].id}/withdraw",
+             f"parking application {world['parking_application'].id}")],
+        ("POST", "/t/{slug:str}/p/parking/console/spaces/{space_id:int}/switch"): [
+            (f"{base}/p/parking/console/spaces/{world['parking_space'].id}/switch",
+             f"parking space {world['parking_space'].id}")],
         ("GET", "/t/{slug:str}/invitations/{code:str}"): [
             (f"{base}/invitations/{world['code']}", "invitation code")],
         ("POST", "/t/{slug:str}/invitations/{code:str}/accept"): [
@@ -252,6 +280,10 @@ async def _a_is_untouched(world) -> None:
     assert (item.state, item.revision, item.rating) == ("submitted", 1, None)
     call_in = await a.get(CallIn, world["call_in"].id)
     assert (call_in.acknowledged_at, call_in.reported_at) == (None, None) and await a.count(CallIn) == 1
+    assert "parking" in await enablement.enabled_in(a.tenant_id)
+    assert (await enablement.settings_of(a, "parking"))["rules"] == f"{MARK}停车须知"
+    assert (await a.get(ParkingApplication, world["parking_application"].id)).state == "waiting"
+    assert (await a.get(ParkingSpace, world["parking_space"].id)).active is True
 
 
 async def test_no_route_reaches_another_districts_objects(client, world, sign_in, walls):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from datetime import timedelta
@@ -106,6 +107,15 @@ async def deliver(settings: Settings, tenant_id: int, delivery_id: int) -> str:
         await scope.update(EventDelivery, {EventDelivery.last_error: f"{type(error).__name__}: {error}"[:2000]}).where(
             EventDelivery.id == delivery_id)
         return "retry"
+    except asyncio.CancelledError:
+        # Stopped at the delivery job's timeout (its attempt is already counted): a plugin's
+        # handler that hangs is counted against the plugin like one that raises.
+        if spec.plugin is not None:
+            from core.plugins import failures
+
+            await failures.record(tenant_id, spec.plugin, f"event handler {spec.name}",
+                                  TimeoutError("stopped before it finished"))
+        raise
     return "done"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -50,4 +51,10 @@ async def run(spec: JobSpec, ctx: JobContext, tenant_id: int | None, kwargs: dic
         return await spec.function(ctx, tenant_id, **kwargs)
     except Exception as error:
         await failures.record(tenant_id, spec.plugin, f"job {spec.name}", error)
+        raise
+    except asyncio.CancelledError:
+        # Both runners stop a job at its timeout by cancelling it (a stopping worker does too):
+        # a plugin's job that hangs is counted like one that raises; the runner still sees it.
+        await failures.record(tenant_id, spec.plugin, f"job {spec.name}",
+                              TimeoutError(f"stopped before it finished (its timeout is {spec.timeout} s)"))
         raise

@@ -31,6 +31,8 @@ async def record(tenant_id: int | None, plugin: str, place: str, error: BaseExce
     try:
         async with scope.transaction(write=True):
             row = await scope.objects(PluginEnablement).where(PluginEnablement.plugin == plugin).first()
+            if row is not None:  # locked: failures at the same time (other requests, workers) all count
+                row = await scope.get(PluginEnablement, row.id, for_update=True)
             if row is None or row.state != PluginState.enabled.value:
                 return False
             fresh = row.window_started_at is None or now - row.window_started_at > WINDOW

@@ -119,9 +119,19 @@ async def visit_of(request: Request, *, roles: frozenset[str] | None = None) -> 
 
 
 async def _gather(hook_name: str, visit: Visit) -> list[tuple[str, Any]]:
+    """Each plugin's items, read one plugin at a time: a hook may be a generator, or return
+    what is not a list, and fail only when its result is read."""
+    from core.plugins import failures
+
     found = await host().call_each(hook_name, visit.tenant.plugins, tenant_id=visit.tenant.id, place=hook_name,
                                    visit=visit)
-    return [(name, item) for name, items in found if items for item in items]
+    gathered = []
+    for name, items in found:
+        try:
+            gathered.extend((name, item) for item in list(items or ()))
+        except Exception as error:
+            await failures.record(visit.tenant.id, name, hook_name, error)
+    return gathered
 
 
 async def tiles(request: Request) -> list[Tile]:

@@ -129,3 +129,27 @@ async def test_migrate_sets_up_row_level_security_for_the_app_role(cli_env):
         admin = await asyncpg.connect(admin_database_url())
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+@pytest.mark.sqlite
+def test_plugin_commands(cli_env):
+    """The example plugin (installed by make test like any third party's) is listed, and
+    enabled and disabled in a district from the command line; its demo data follows."""
+    assert run(["migrate"], cli_env).returncode == 0
+    listed = run(["plugin", "list"], cli_env)
+    assert listed.returncode == 0, listed.stderr
+    assert "parking" in listed.stdout and "Community parking" in listed.stdout
+    assert run(["tenant", "create", "--slug", "liquan", "--name", "礼泉县", "--division-code", "610425",
+                "--active"], cli_env).returncode == 0
+    enabled = run(["plugin", "enable", "liquan", "parking"], cli_env)
+    assert enabled.returncode == 0, enabled.stderr
+    assert "parking is enabled in 咸阳市礼泉县 (liquan)" in enabled.stdout
+    assert run(["plugin", "disable", "liquan", "parking"], cli_env).returncode == 0
+    unknown = run(["plugin", "enable", "liquan", "no_such_plugin"], cli_env)
+    assert unknown.returncode == 1 and "no such plugin" in unknown.stderr
+    nowhere = run(["plugin", "enable", "nowhere", "parking"], cli_env)
+    assert nowhere.returncode == 1 and "no district" in nowhere.stderr
+    assert "plugin parking" not in run(["demo"], cli_env).stdout
+    assert run(["plugin", "enable", "qindu", "parking"], cli_env).returncode == 0
+    again = run(["demo"], cli_env)
+    assert again.returncode == 0 and again.stdout.count("plugin parking: demo data") == 1

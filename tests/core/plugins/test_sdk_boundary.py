@@ -35,7 +35,7 @@ def _plugin_files() -> list[Path]:
             # The host's own tests (not plugins) import core to drive it; a plugin's own tests
             # and code do not. A test plugin is a folder with a manifest.toml.
             package = next((p for p in path.parents if (p / "manifest.toml").exists()), None)
-            in_example = base.name == "examples" or base.name == "plugins"
+            in_example = base in (ROOT / "docs" / "examples", ROOT / "plugins")
             if package is None and not in_example:
                 continue
             if "tests" in path.relative_to(base).parts[1:] and in_example:

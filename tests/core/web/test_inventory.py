@@ -6,6 +6,7 @@ import pytest
 
 from core.app import create_app
 from core.config import Settings
+from core.tenancy import TenantScope
 from core.web.inventory import AUTH_KINDS, inventory, is_framework_route
 
 APP = create_app(Settings.from_env())
@@ -29,15 +30,26 @@ def test_the_inventory_knows_tenant_routes_and_object_ids():
 
 
 @pytest.mark.parametrize("route", UNSAFE_BROWSER_ROUTES, ids=lambda r: f"{r.method} {r.path}")
-async def test_unsafe_routes_refuse_a_request_without_the_csrf_token(route, client, tenant, make_person, sign_in):
+async def test_unsafe_routes_refuse_a_request_without_the_csrf_token(route, client, tenant, plugins_on, make_person,
+                                                                      sign_in):
     await make_person("王芳", "13800000001")
     await sign_in(client, "13800000001")
     response = await client.request(route.method, route.example_path(), data={"anything": "1"})
     assert response.status_code == 403, response.text[:300]
 
 
+@pytest.fixture
+async def plugins_on(tenant):
+    """Every installed plugin enabled in the district, so that its routes answer there."""
+    from core.plugins import enablement
+    from core.plugins.host import host
+
+    for name in host().plugins:
+        await enablement.set_enabled(TenantScope(tenant.id), name, True, actor_id=None)
+
+
 @pytest.mark.parametrize("route", TOKEN_ROUTES, ids=lambda r: f"{r.method} {r.path}")
-async def test_token_routes_refuse_a_session_cookie_alone(route, client, tenant, make_person, sign_in):
+async def test_token_routes_refuse_a_session_cookie_alone(route, client, tenant, plugins_on, make_person, sign_in):
     await make_person("王芳", "13800000001")
     await sign_in(client, "13800000001")
     response = await client.request(route.method, route.example_path())
