@@ -15,6 +15,8 @@ TENANT_OWNED = [t._meta.tablename for t in all_tables() if issubclass(t, TenantO
 
 async def test_every_tenant_owned_table_has_forced_rls_and_a_policy(database):
     assert "tenants_street" in TENANT_OWNED and "accounts_membership" in TENANT_OWNED
+    # A plugin's tables (the example's, installed like a third party's) are walled like core's.
+    assert {"parking_space", "parking_application", "parking_allocation"} <= set(TENANT_OWNED)
     for name in TENANT_OWNED:
         [row] = await Street.raw(
             "SELECT c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced, "
