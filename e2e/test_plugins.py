@@ -12,12 +12,18 @@ ADMIN = "13900000001"
 RESIDENT = "13900000021"  # 刘芳
 
 
-def _switch(page: Page, base_url: str, button: str) -> None:
+def _switch(page: Page, base_url: str, button: str, *, forget_to_accept: bool = False) -> None:
     sign_in_to_qindu(page, base_url, ADMIN)
     page.goto(f"{base_url}/t/qindu/console/")
     page.get_by_role("link", name="插件").click()
     card = page.locator("#plugin-parking")
     expect(card).to_contain_text("社区停车管理")
+    if forget_to_accept:
+        card.get_by_role("button", name=button).click()
+        card = page.locator("#plugin-parking")
+        expect(card.get_by_role("alert")).to_contain_text("请阅读它可以做什么，并勾选以表示接受")
+    if button == "启用":
+        card.get_by_label("我同意它在本区做以上事情").check()
     card.get_by_role("button", name=button).click()
     expect(page).to_have_url(re.compile(r"/console/plugins$"))
     assert_no_horizontal_scroll(page)
@@ -27,7 +33,7 @@ def test_an_admin_enables_the_parking_plugin_and_a_resident_uses_it(page: Page, 
     page.goto(f"{base_url}/t/qindu/")
     expect(page.get_by_role("link", name=re.compile("社区停车管理"))).to_have_count(0)
 
-    _switch(page, base_url, "启用")
+    _switch(page, base_url, "启用", forget_to_accept=True)
     expect(page.locator("#plugin-parking")).to_have_attribute("data-state", "enabled")
     expect(page.locator("#plugin-parking")).to_contain_text("已启用")
 

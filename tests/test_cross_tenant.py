@@ -249,7 +249,8 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
             (f"{base}/console/plugins/parking", "district A's parking settings",
              {"rules": "乙区", "max_applications_per_person": "1", "allocation_day": "1"}, {303})],
         ("POST", "/t/{slug:str}/console/plugins/{name:str}/{action:str}"): [
-            (f"{base}/console/plugins/parking/{action}", f"district A's parking plugin ({action})", {}, {303})
+            (f"{base}/console/plugins/parking/{action}", f"district A's parking plugin ({action})", {"accept": "1"},
+             {303})
             for action in ("enable", "disable")],
         ("POST", "/t/{slug:str}/p/parking/applications/{application_id:int}/withdraw"): [
             (f"{base}/p/parking/applications/{world['parking_application'].id}/withdraw",

@@ -12,6 +12,7 @@ from litestar.response import Template
 from core.accounts.guards import tenant_roles
 from core.accounts.roles import DISTRICT_ADMIN
 from core.errors import ValidationFailed
+from core.i18n import Message
 from core.plugins import enablement
 from core.plugins.host import host
 from core.plugins.manifest import CAPABILITIES
@@ -30,28 +31,41 @@ class ConsolePluginController(Controller):
     path = "/t/{slug:str}/console/plugins"
     opt = {"auth": "session"}
 
-    @get("/", name="console_plugins")
-    async def listing(self, request: Request) -> Template:
-        await tenant_roles(request, {DISTRICT_ADMIN})
+    async def _listing(self, request: Request, *, errors: dict | None = None, status_code: int = 200) -> Template:
         tenant = request.state.tenant
         states = await enablement.states(tenant.scope)
         plugins = []
         for name, plugin in sorted(host().plugins.items()):
             row = states.get(name)
-            plugins.append({"name": name, "manifest": plugin.manifest,
-                            "state": row.state if row else PluginState.disabled.value,
+            state = row.state if row else PluginState.disabled.value
+            waiting = enablement.unaccepted(plugin.manifest, row.accepted_capabilities) if row else []
+            plugins.append({"name": name, "manifest": plugin.manifest, "state": state,
                             "last_error": row.last_error if row else "",
-                            "capabilities": [CAPABILITIES[c] for c in plugin.manifest.capabilities]})
-        return Template("console/plugins.html", context={"tenant": tenant, "plugins": plugins,
-                                                         "state_labels": STATE_LABELS})
+                            "capabilities": [CAPABILITIES[c] for c in plugin.manifest.capabilities],
+                            # Enabled, but its new version asks for more than was accepted.
+                            "asks_more": [CAPABILITIES[c] for c in waiting]
+                            if state == PluginState.enabled.value else []})
+        return Template("console/plugins.html", status_code=status_code, context={
+            "tenant": tenant, "plugins": plugins, "state_labels": STATE_LABELS, "errors": errors or {}})
+
+    @get("/", name="console_plugins")
+    async def listing(self, request: Request) -> Template:
+        await tenant_roles(request, {DISTRICT_ADMIN})
+        return await self._listing(request)
 
     @post("/{name:str}/{action:str}", status_code=303)
     async def switch(self, request: Request, name: FromPath[str], action: FromPath[str]) -> Response:
         actor, _roles = await tenant_roles(request, {DISTRICT_ADMIN})
-        _installed(name)
+        plugin = _installed(name)
         if action not in ("enable", "disable"):
             raise HTTPException(status_code=404)
         tenant = request.state.tenant
+        if action == "enable" and plugin.manifest.capabilities:
+            data = await form_data(request)
+            if data.get("accept") != "1":
+                # Enabling is accepting what the plugin may do: the admin says so, every time it asks more.
+                return await self._listing(request, errors={name: Message(
+                    "Read what it may do, and tick the box to accept it.")}, status_code=422)
         await enablement.set_enabled(tenant.scope, name, action == "enable", actor_id=actor.id)
         return see_other(f"/t/{tenant.slug}/console/plugins")
 

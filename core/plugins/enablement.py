@@ -40,9 +40,12 @@ async def enabled_in(tenant_id: int, revision: int | None = None) -> frozenset[s
     if cached is not None and cached[0] == revision:
         return cached[1]
     scope = TenantScope(tenant_id)
-    rows = await scope.select(PluginEnablement, PluginEnablement.plugin).where(
+    rows = await scope.select(PluginEnablement, PluginEnablement.plugin, PluginEnablement.accepted_capabilities).where(
         PluginEnablement.state == PluginState.enabled.value)
-    names = frozenset(row["plugin"] for row in rows if row["plugin"] in host().plugins)
+    installed = host().plugins
+    # A version that asks for more than the district accepted waits until it is accepted again.
+    names = frozenset(row["plugin"] for row in rows if row["plugin"] in installed
+                      and not unaccepted(installed[row["plugin"]].manifest, row["accepted_capabilities"]))
     _cache[tenant_id] = (revision, names)
     return names
 
@@ -58,6 +61,12 @@ async def bump_revision(tenant_id: int) -> None:
     await Tenant.update({Tenant.plugins_revision: Tenant.plugins_revision + 1}).where(Tenant.id == tenant_id)
 
 
+def unaccepted(manifest: Manifest, accepted: str) -> list[str]:
+    """The capabilities the plugin declares that the district has not accepted."""
+    have = set(accepted.split())
+    return [capability for capability in manifest.capabilities if capability not in have]
+
+
 def _plugin(name: str):
     plugin = host().plugins.get(name)
     if plugin is None:
@@ -71,28 +80,35 @@ async def states(scope: TenantScope) -> dict[str, PluginEnablement]:
 
 
 async def set_enabled(scope: TenantScope, name: str, enabled: bool, *, actor_id: int | None) -> None:
-    """Enable (or re-enable a degraded) plugin, or disable it; its data is kept either way."""
+    """Enable (or re-enable a degraded) plugin, accepting the capabilities its installed
+    version declares, or disable it; its data is kept either way. Whoever calls this has
+    shown the capabilities and had them accepted (the console asks; the CLI is the operator)."""
     plugin = _plugin(name)
     now = clock.now()
+    accepted = " ".join(plugin.manifest.capabilities)
     async with scope.transaction(write=True):
         row = await scope.objects(PluginEnablement).where(PluginEnablement.plugin == name).first()
         state = PluginState.enabled.value if enabled else PluginState.disabled.value
+        values = {PluginEnablement.state: state, PluginEnablement.changed_at: now, PluginEnablement.changed_by: actor_id}
+        if enabled:
+            values.update({PluginEnablement.accepted_capabilities: accepted, PluginEnablement.failures: 0,
+                           PluginEnablement.window_started_at: None})
         if row is None:
             row = await scope.create(PluginEnablement, plugin=name, state=state, changed_at=now, changed_by=actor_id,
+                                     accepted_capabilities=accepted if enabled else "",
                                      settings=json.dumps(defaults(plugin.manifest), ensure_ascii=False))
         else:
-            await scope.update(PluginEnablement, {
-                PluginEnablement.state: state, PluginEnablement.failures: 0,
-                PluginEnablement.window_started_at: None, PluginEnablement.changed_at: now,
-                PluginEnablement.changed_by: actor_id,
-            }).where(PluginEnablement.id == row.id)
+            await scope.update(PluginEnablement, values).where(PluginEnablement.id == row.id)
         if enabled:
             from core.feedback import categories
 
             await categories.ensure_registered(scope, plugin=name)
         await bump_revision(scope.tenant_id)
-        await audit.record("plugin.enabled" if enabled else "plugin.disabled", actor_id=actor_id,
-                           tenant_id=scope.tenant_id, target=name)
+        if enabled:
+            await audit.record("plugin.enabled", actor_id=actor_id, tenant_id=scope.tenant_id, target=name,
+                               version=plugin.manifest.version, capabilities_accepted=list(plugin.manifest.capabilities))
+        else:
+            await audit.record("plugin.disabled", actor_id=actor_id, tenant_id=scope.tenant_id, target=name)
 
 
 # Settings ----------------------------------------------------------------------------

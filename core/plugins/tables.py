@@ -30,6 +30,7 @@ class PluginEnablement(TenantOwned, tablename="core_plugin_enablement"):
     plugin = Varchar(length=40)
     state = Varchar(length=16, default=PluginState.disabled.value, choices=PluginState)
     settings = Text(default="{}", help_text="The district's settings for the plugin, as JSON")
+    accepted_capabilities = Text(default="", help_text="The capabilities the district's admin accepted, space-separated")
     failures = Integer(default=0, help_text="Failures since the window began")
     window_started_at = Timestamptz(null=True, default=None)
     last_error = Text(default="")

@@ -3,6 +3,8 @@ enables and disables them (audited), and sets their settings, checked field by f
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 
 import pytest
@@ -46,9 +48,10 @@ def _state(html: str) -> str:
     return re.search(r'id="plugin-sample" data-state="(\w+)"', html).group(1)
 
 
-async def _switch(client, action: str):
+async def _switch(client, action: str, *, accept: bool = True):
     page = await client.get(LIST, headers=PAGE)
-    return await client.post(f"{LIST}/sample/{action}", headers=PAGE, data={"_csrf_token": csrf_token(page.text)})
+    data = {"_csrf_token": csrf_token(page.text), **({"accept": "1"} if accept else {})}
+    return await client.post(f"{LIST}/sample/{action}", headers=PAGE, data=data)
 
 
 async def _actions() -> list[tuple[str, str, int]]:
@@ -159,3 +162,40 @@ async def test_an_unknown_plugin_is_not_found(admin):
     assert (await admin.post(f"{LIST}/nosuch/enable", headers=PAGE, data={"_csrf_token": token})).status_code == 404
     assert (await admin.post(f"{LIST}/nosuch", headers=PAGE, data={"_csrf_token": token, **GOOD})).status_code == 404
     assert (await admin.post(f"{LIST}/sample/explode", headers=PAGE, data={"_csrf_token": token})).status_code == 404
+
+
+async def test_enabling_asks_the_admin_to_accept_what_the_plugin_may_do(admin, people):
+    refused = await _switch(admin, "enable", accept=False)
+    assert refused.status_code == 422
+    assert re.search(r'id="e-accept-sample"[^>]*>Read what it may do, and tick the box to accept it\.<', refused.text)
+    assert await people.count(PluginEnablement) == 0 and await _actions() == []
+    assert (await _switch(admin, "enable")).status_code == 303
+    entry = await AuditEntry.objects().where(AuditEntry.action == "plugin.enabled").first()
+    assert json.loads(entry.details)["capabilities_accepted"] == ["notify:send", "audit:write"]
+
+
+async def test_a_version_that_asks_for_more_waits_until_it_is_accepted(admin, people, sample):
+    """A new version of the plugin declaring one more capability is off in the district (as
+    if disabled, data kept) until its admin accepts the new list."""
+    from core.plugins import enablement
+    from core.plugins.host import host
+
+    assert (await _switch(admin, "enable")).status_code == 303
+    assert (await admin.get("/t/qindu/p/sample/")).status_code == 200
+    loaded = host().plugins["sample"]
+    first = loaded.manifest
+    loaded.manifest = dataclasses.replace(first, version="1.3.0",
+                                          capabilities=(*first.capabilities, "residents:read"))
+    enablement.forget_cache()  # as a process does when it restarts with the new version
+    try:
+        assert (await admin.get("/t/qindu/p/sample/")).status_code == 404
+        listing = (await admin.get(LIST, headers=PAGE)).text
+        assert "Its new version asks to do more." in listing
+        assert "Read the names and contact details of the district" in listing
+        assert (await _switch(admin, "enable", accept=False)).status_code == 422
+        assert (await admin.get("/t/qindu/p/sample/")).status_code == 404
+        assert (await _switch(admin, "enable")).status_code == 303
+        assert (await admin.get("/t/qindu/p/sample/")).status_code == 200
+        assert "Its new version asks to do more." not in (await admin.get(LIST, headers=PAGE)).text
+    finally:
+        loaded.manifest = first

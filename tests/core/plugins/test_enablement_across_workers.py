@@ -36,7 +36,7 @@ async def _statuses(url: str, cookies, path: str) -> set[int]:
 async def _switch(admin: httpx.AsyncClient, action: str) -> None:
     page = await admin.get("/t/qindu/console/plugins")
     token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
-    answer = await admin.post(f"/t/qindu/console/plugins/parking/{action}", data={"_csrf_token": token})
+    answer = await admin.post(f"/t/qindu/console/plugins/parking/{action}", data={"_csrf_token": token, "accept": "1"})
     assert answer.status_code == 303, answer.text
 
 
