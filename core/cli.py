@@ -245,6 +245,22 @@ def plugin_list() -> None:
         click.echo(f"{name:<24} NOT LOADED: {problem}")
 
 
+@plugin.command(name="check")
+@click.argument("path", type=click.Path())
+def plugin_check(path: str) -> None:
+    """Check a plugin's project folder or wheel without installing it: each problem with its place."""
+    from pathlib import Path
+
+    from core.plugins.checks import examine
+
+    report = examine(Path(path))
+    for problem in report.problems:
+        click.echo(str(problem))
+    if report.problems:
+        sys.exit(1)
+    click.echo(f"OK: {report.name} {report.version}")
+
+
 def _switch_command(action: str) -> None:
     @click.argument("slug")
     @click.argument("name")
@@ -271,6 +287,41 @@ def _switch_command(action: str) -> None:
 
 for _action in ("enable", "disable"):
     _switch_command(_action)
+
+
+@plugin.command(name="new")
+@click.argument("name")
+@click.option("--dir", "parent", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="Where to make the package's folder, gongzhi-<name>")
+def plugin_new(name: str, parent: str) -> None:
+    """Make a new plugin package: entry point, manifest, a page, a table with its migration, translations, tests."""
+    from pathlib import Path
+
+    from core.plugins import scaffold
+
+    try:
+        folder = scaffold.create(name, Path(parent))
+    except scaffold.ScaffoldError as error:
+        _fail(str(error))
+    click.echo(f"Made the plugin {name} in {folder}")
+    click.echo(f"Next: cd {folder} && pip install -e . && python -m pytest")
+
+
+@plugin.command(name="build")
+@click.argument("path", type=click.Path(file_okay=False), default=".")
+@click.option("--out", type=click.Path(file_okay=False), default=None, help="Where to put the wheel [PATH/dist]")
+def plugin_build(path: str, out: str | None) -> None:
+    """Build a plugin package's wheel, and print its path and sha256."""
+    from pathlib import Path
+
+    from core.plugins import wheels
+
+    try:
+        wheel = wheels.build(Path(path), Path(out) if out else None)
+    except wheels.BuildError as error:
+        _fail(str(error))
+    click.echo(str(wheel.path))
+    click.echo(f"sha256 {wheel.sha256}")
 
 
 if __name__ == "__main__":

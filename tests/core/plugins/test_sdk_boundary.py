@@ -7,25 +7,16 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from core.plugins.checks import forbidden_imports
+
 ROOT = Path(__file__).resolve().parents[3]
 PLUGIN_SOURCES = [ROOT / "plugins", ROOT / "docs" / "examples", ROOT / "tests" / "core" / "plugins"]
-ALLOWED = {"core.sdk"}
 
 
 def _offences(path: Path) -> list[str]:
-    found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module] if node.module != "core" else [f"core.{a.name}" for a in node.names]
-        else:
-            continue
-        for name in names:
-            top = name.split(".")[0]
-            if top in ("core", "tenants") and name not in ALLOWED:
-                found.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {name}")
-    return found
+    # The rule is the one ``gongzhi plugin check`` applies to a package.
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    return [f"{path.relative_to(ROOT)}:{line} imports {name}" for line, name in forbidden_imports(tree)]
 
 
 def _plugin_files() -> list[Path]:
