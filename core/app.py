@@ -43,6 +43,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from core.accounts.routes import DistrictLoginController, LoginController, logout
     from core.accounts.sessions import SessionMiddleware
     from core.jobs import queue as job_queue
+    from core.marketplace.api_routes import MarketplaceApiController
+    from core.marketplace.routes import PublishController, ReviewController
     from core.feedback.api_routes import FeedbackApiController
     from core.feedback.console_routes import ConsoleFeedbackController
     from core.feedback.category_routes import FeedbackCategoryController
@@ -124,6 +126,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DisclosureController,
             NoticeApiController,
             FeedbackApiController,
+            MarketplaceApiController,
+            PublishController,
+            ReviewController,
             FeedbackController,
             ConsoleFeedbackController,
             FeedbackEntryController,

@@ -324,5 +324,24 @@ def plugin_build(path: str, out: str | None) -> None:
     click.echo(f"sha256 {wheel.sha256}")
 
 
+@plugin.command(name="publish")
+@click.argument("wheel", type=click.Path(dir_okay=False))
+@click.option("--token", required=True, help="A publisher's token with the scope marketplace:publish")
+@click.option("--url", default=None, help="The platform's address [GONGZHI_PUBLIC_URL]")
+@click.option("--changelog", default="", help="What changed in this version")
+def plugin_publish(wheel: str, token: str, url: str | None, changelog: str) -> None:
+    """Upload a plugin's wheel to the marketplace, to be reviewed by the platform's admins."""
+    from pathlib import Path
+
+    from core import i18n
+    from core.marketplace import client
+
+    outcome = asyncio.run(client.publish(Path(wheel), url=url or Settings.from_env().public_url, token=token,
+                                         changelog=changelog, language=i18n.current_language()))
+    if not outcome.ok:
+        _fail(outcome.text)
+    click.echo(outcome.text)
+
+
 if __name__ == "__main__":
     main()

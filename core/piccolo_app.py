@@ -24,6 +24,7 @@ from core.feedback.tables import (
     TimelineEntry,
     TrackingCounter,
 )
+from core.marketplace.tables import MarketplacePlugin, MarketplaceRelease
 from core.notices.tables import (
     DisclosureCategory,
     Notice,
@@ -36,6 +37,7 @@ from core.notifications.tables import ChannelMessage, InboxEntry, Notification, 
 from core.plugins.tables import PluginEnablement
 from core.protection.tables import DistrictKey, PersonKey
 from core.storage.database import StoredFile
+from core.storage.platform import PlatformFile
 from core.throttle import ThrottleCounter
 
 APP_CONFIG = AppConfig(
@@ -47,7 +49,7 @@ APP_CONFIG = AppConfig(
                    ChannelMessage, NotificationPreference, DisclosureCategory, Notice, NoticeTransition,
                    NoticeAttachment, NoticeRead, NoticeQuestion, StoredFile,
                    FeedbackCategory, FeedbackItem, TimelineEntry, TrackingCounter, FeedbackPhoto, CallIn,
-                   PluginEnablement],
+                   PluginEnablement, PlatformFile, MarketplacePlugin, MarketplaceRelease],
     migration_dependencies=[],
     commands=[],
 )

@@ -22,6 +22,7 @@ SCOPES = {
     "feedback:read": N_("Read what you raised, and the feedback queue of the part of the district you serve"),
     "feedback:write": N_("Raise feedback, rate or reopen it, and act on items you handle"),
     "open311:write": N_("Open311: post service requests for residents (a client key)"),
+    "marketplace:publish": N_("Upload plugin releases to the marketplace (a publisher's platform token)"),
 }
 _TOUCH_EVERY = timedelta(minutes=1)
 

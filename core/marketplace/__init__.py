@@ -1,0 +1,1 @@
+"""The plugin marketplace's platform side: publishers upload wheels, platform admins review them."""
