@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 from core.plugins.checks import Problem, check
+from tests.core.marketplace.wheels import wheel as wheel_bytes
 from core.plugins.manifest import CORE_API_VERSION
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -41,20 +42,11 @@ def _line(path: Path, text: str) -> int:
 
 
 def _wheel(project: Path, folder: Path, *, entry_point: bool = True) -> Path:
-    """A wheel of the project laid out as setuptools lays one out: the package, and its
-    dist-info with the metadata and the entry point."""
+    """A wheel of the project, laid out as setuptools lays one out, written into ``folder``."""
     folder.mkdir(exist_ok=True)
-    wheel, info = folder / "gongzhi_parking-1.0.0-py3-none-any.whl", "gongzhi_parking-1.0.0.dist-info"
-    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted((project / PACKAGE).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                archive.write(path, path.relative_to(project).as_posix())
-        archive.writestr(f"{info}/METADATA", "Metadata-Version: 2.1\nName: gongzhi-parking\nVersion: 1.0.0\n")
-        archive.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
-        if entry_point:
-            archive.writestr(f"{info}/entry_points.txt", "[gongzhi.plugins]\nparking = gongzhi_parking.plugin\n")
-        archive.writestr(f"{info}/RECORD", "")
-    return wheel
+    path = folder / "gongzhi_parking-1.0.0-py3-none-any.whl"
+    path.write_bytes(wheel_bytes(project, entry_point=entry_point))
+    return path
 
 
 def test_the_example_plugin_has_no_problem():
