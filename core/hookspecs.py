@@ -7,6 +7,8 @@ awaitable. Hooks here are global (not tenant-scoped) unless their docstring says
 
 from __future__ import annotations
 
+import inspect
+from functools import cache
 from typing import Any
 
 import pluggy
@@ -14,6 +16,16 @@ import pluggy
 PROJECT = "gongzhi"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@cache
+def arguments() -> dict[str, tuple[str, ...]]:
+    """Every hook's name and the arguments it takes (an implementation takes any subset):
+    what the host checks a plugin against when it loads it, and ``gongzhi plugin check``
+    before it is installed."""
+    return {name: tuple(inspect.signature(function).parameters)
+            for name, function in globals().items()
+            if callable(function) and getattr(function, f"{PROJECT}_spec", None) is not None}
 
 
 # Messaging -----------------------------------------------------------------------------

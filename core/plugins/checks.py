@@ -16,7 +16,6 @@ import ast
 import configparser
 import difflib
 import importlib.util
-import inspect
 import re
 import tempfile
 import tomllib
@@ -276,7 +275,7 @@ class _Package:
     # 3. Hook implementations ----------------------------------------------------------
 
     def _hooks(self, trees: dict[Path, ast.Module]) -> None:
-        specs = _hookspecs()
+        specs = hookspecs.arguments()
         for path, tree in trees.items():
             for node in ast.walk(tree):
                 if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -452,13 +451,6 @@ def _camel_to_snake(name: str) -> str:
 
 
 # What core offers: hookspecs, the SDK's capabilities, core's translations -----------------
-
-
-@cache
-def _hookspecs() -> dict[str, tuple[str, ...]]:
-    return {name: tuple(inspect.signature(function).parameters)
-            for name, function in inspect.getmembers(hookspecs, inspect.isfunction)
-            if getattr(function, f"{hookspecs.PROJECT}_spec", None) is not None}
 
 
 @cache

@@ -123,11 +123,10 @@ class PluginHost:
             function = getattr(module, attribute)
             if not callable(function) or getattr(function, f"{hookspecs.PROJECT}_impl", None) is None:
                 continue
-            spec = getattr(hookspecs, attribute, None)
-            if spec is None or getattr(spec, f"{hookspecs.PROJECT}_spec", None) is None:
+            if attribute not in hookspecs.arguments():
                 problems.append(f"{attribute}: no such hook")
                 continue
-            wanted = set(inspect.signature(spec).parameters)
+            wanted = set(hookspecs.arguments()[attribute])
             given = set(inspect.signature(function).parameters)
             if not given <= wanted:
                 problems.append(f"{attribute}: unknown arguments {sorted(given - wanted)}")

@@ -107,7 +107,10 @@ def routers() -> list[Router]:
 
 
 async def visit_of(request: Request, *, roles: frozenset[str] | None = None) -> Visit:
+    """The request's visit; the one the navigation middleware made, when there is one."""
     state = request.scope.get("state", {})
+    if roles is None and state.get("plugin_visit") is not None:
+        return state["plugin_visit"]
     tenant, actor = state.get("tenant"), state.get("actor")
     if roles is None:
         roles = frozenset()
@@ -176,6 +179,7 @@ class NavigationMiddleware(ASGIMiddleware):
         if (tenant is not None and tenant.plugins and scope.get("method") == "GET"
                 and scope["path"].startswith("/t/")):
             request = Request(scope)
-            entries = await _gather("navigation", await visit_of(request))
+            state["plugin_visit"] = visit = await visit_of(request)
+            entries = await _gather("navigation", visit)
             state["plugin_nav"] = [entry for _name, entry in entries]
         await next_app(scope, receive, send)

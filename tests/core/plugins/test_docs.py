@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import re
 from pathlib import Path
 
@@ -12,9 +11,7 @@ DOCS = Path(__file__).resolve().parents[3] / "docs" / "plugins.md"
 
 
 def _hookspecs() -> dict[str, str]:
-    return {name: f"{name}({', '.join(inspect.signature(function).parameters)})"
-            for name, function in vars(hookspecs).items()
-            if callable(function) and getattr(function, f"{hookspecs.PROJECT}_spec", None) is not None}
+    return {name: f"{name}({', '.join(arguments)})" for name, arguments in hookspecs.arguments().items()}
 
 
 def test_every_hook_is_documented_with_its_signature():
