@@ -343,5 +343,19 @@ def plugin_publish(wheel: str, token: str, url: str | None, changelog: str) -> N
     click.echo(outcome.text)
 
 
+@plugin.command(name="install")
+@click.argument("spec", metavar="NAME[==VERSION]")
+def plugin_install(spec: str) -> None:
+    """Install an approved marketplace release into this environment (its sha256 verified), then migrate."""
+    from core.marketplace import installation
+
+    try:
+        done = _run(installation.install(Settings.from_env(), spec, click.echo))
+    except installation.InstallError as error:
+        _fail(str(error))
+    click.echo(f"Installed {done.name} {done.version}. Restart the app and the workers to load it; "
+               f"districts can then enable it (gongzhi plugin enable SLUG {done.name}, or in their console).")
+
+
 if __name__ == "__main__":
     main()

@@ -3,6 +3,8 @@ layout: no build, so quick enough for the many refusals."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import shutil
 import tempfile
@@ -29,20 +31,31 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def wheel(folder: Path, *, entry_point: bool = True) -> bytes:
-    """The bytes of a wheel of the project at ``folder``, laid out as setuptools lays one out."""
-    info = "gongzhi_parking-1.0.0.dist-info"
+def wheel(folder: Path, *, entry_point: bool = True, package: str = PACKAGE, version: str = "1.0.0",
+          requires: tuple[str, ...] = ("gongzhi",)) -> bytes:
+    """The bytes of a wheel of the project at ``folder``, laid out as setuptools lays one out
+    (with its RECORD, so that pip installs it)."""
+    plugin = package.removeprefix("gongzhi_")
+    distribution = "gongzhi-" + plugin.replace("_", "-")
+    info = f"{package}-{version}.dist-info"
+    files = {path.relative_to(folder).as_posix(): path.read_bytes()
+             for path in sorted((folder / package).rglob("*")) if path.is_file() and "__pycache__" not in path.parts}
+    files[f"{info}/METADATA"] = (f"Metadata-Version: 2.1\nName: {distribution}\nVersion: {version}\n"
+                                 + "".join(f"Requires-Dist: {r}\n" for r in requires)).encode()
+    files[f"{info}/WHEEL"] = b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    if entry_point:
+        files[f"{info}/entry_points.txt"] = f"[gongzhi.plugins]\n{plugin} = {package}.plugin\n".encode()
+    record = "".join(f"{name},sha256={_digest(data)},{len(data)}\n" for name, data in files.items())
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted((folder / PACKAGE).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                archive.write(path, path.relative_to(folder).as_posix())
-        archive.writestr(f"{info}/METADATA", "Metadata-Version: 2.1\nName: gongzhi-parking\nVersion: 1.0.0\n")
-        archive.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
-        if entry_point:
-            archive.writestr(f"{info}/entry_points.txt", "[gongzhi.plugins]\nparking = gongzhi_parking.plugin\n")
-        archive.writestr(f"{info}/RECORD", "")
+        for name, data in files.items():
+            archive.writestr(name, data)
+        archive.writestr(f"{info}/RECORD", record + f"{info}/RECORD,,\n")
     return buffer.getvalue()
+
+
+def _digest(data: bytes) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
 def good(tmp_path: Path, version: str = "1.0.0") -> bytes:
