@@ -38,12 +38,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from core.accounts.invitation_routes import ConsoleInvitationController, InvitationController
     from core.accounts.second_factor_routes import SecondFactorAccountController, SecondFactorLoginController
     from core.accounts.token_routes import ClientKeyController, TokenController
+    from core.accounts.platform_role_routes import PublisherAdminController
     from core.accounts.registration_routes import RegistrationController
     from core.accounts.reset_routes import PasswordResetController
     from core.accounts.routes import DistrictLoginController, LoginController, logout
     from core.accounts.sessions import SessionMiddleware
     from core.jobs import queue as job_queue
     from core.marketplace.api_routes import MarketplaceApiController
+    from core.marketplace.catalogue_routes import CatalogueController
     from core.marketplace.routes import PublishController, ReviewController
     from core.feedback.api_routes import FeedbackApiController
     from core.feedback.console_routes import ConsoleFeedbackController
@@ -114,6 +116,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SecondFactorAccountController,
             OnboardingController,
             PlatformAdminController,
+            PublisherAdminController,
             ConsoleHomeController,
             OrganisationController,
             DistrictSecurityController,
@@ -129,6 +132,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MarketplaceApiController,
             PublishController,
             ReviewController,
+            CatalogueController,
             FeedbackController,
             ConsoleFeedbackController,
             FeedbackEntryController,

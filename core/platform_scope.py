@@ -173,3 +173,21 @@ async def districts_with_plugin(plugin: str) -> list[int]:
         PluginEnablement.plugin == plugin, PluginEnablement.state == PluginState.enabled.value)
     active = {row["id"] for row in await Tenant.select(Tenant.id).where(Tenant.status == TenantStatus.active)}
     return sorted(row["tenant_id"] for row in enabled if row["tenant_id"] in active)
+
+
+@platform_operation("the marketplace's catalogue: how many active districts have each plugin enabled", write=False)
+async def plugin_district_counts() -> dict[str, int]:
+    """``{plugin: number of active districts where it is enabled}``; a plugin no district has
+    enabled is left out."""
+    from piccolo.query.functions.aggregate import Count
+
+    from core.plugins.tables import PluginEnablement, PluginState
+    from tenants.tables import Tenant, TenantStatus
+
+    active = [row["id"] for row in await Tenant.select(Tenant.id).where(Tenant.status == TenantStatus.active)]
+    if not active:
+        return {}
+    rows = await PluginEnablement.select(PluginEnablement.plugin, Count()).where(
+        PluginEnablement.state == PluginState.enabled.value, PluginEnablement.tenant_id.is_in(active),
+    ).group_by(PluginEnablement.plugin)
+    return {row["plugin"]: row["count"] for row in rows}

@@ -71,9 +71,11 @@ def _free_port() -> int:
 
 
 class LiveServer:
-    """A ``gongzhi serve`` process with its own var/ folder and database."""
+    """A ``gongzhi serve`` process with its own var/ folder and database, run by ``python``
+    (this environment's, or a throwaway one that plugins are installed into)."""
 
-    def __init__(self) -> None:
+    def __init__(self, python: str = sys.executable) -> None:
+        self.python = python
         self.var_dir = Path(tempfile.mkdtemp(prefix="gongzhi-e2e-"))
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -90,8 +92,8 @@ class LiveServer:
 
     def gongzhi(self, *args: str) -> subprocess.CompletedProcess:
         """Run a ``gongzhi`` command against this server's database."""
-        result = subprocess.run([sys.executable, "-m", "core.cli", *args], env=self.env,
-                                capture_output=True, text=True, timeout=120)
+        result = subprocess.run([self.python, "-m", "core.cli", *args], env=self.env,
+                                capture_output=True, text=True, timeout=300)
         if result.returncode != 0:
             raise RuntimeError(f"gongzhi {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result
@@ -99,9 +101,12 @@ class LiveServer:
     def start(self) -> None:
         self.gongzhi("migrate")
         self.gongzhi("demo")
+        self.serve()
+
+    def serve(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "core.cli", "serve", "--port", str(self.port)],
-            env=self.env, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
+            [self.python, "-m", "core.cli", "serve", "--port", str(self.port)],
+            env=self.env, stdout=self.log.open("a"), stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -115,13 +120,21 @@ class LiveServer:
                 time.sleep(0.2)
         raise RuntimeError(f"gongzhi serve did not answer in 30 s:\n{self.log.read_text()}")
 
-    def stop(self) -> None:
+    def halt(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+    def restart(self) -> None:
+        """Stop serving and serve again (as an operator does after installing a plugin)."""
+        self.halt()
+        self.serve()
+
+    def stop(self) -> None:
+        self.halt()
         shutil.rmtree(self.var_dir, ignore_errors=True)
 
 

@@ -124,6 +124,15 @@ async def grant_platform_role(person_id: int, role: str) -> None:
             await PlatformRole(person=person_id, role=role).save()
 
 
+async def revoke_platform_role(person_id: int, role: str) -> bool:
+    """Take a platform role away; False when the person did not hold it."""
+    async with db.transaction(write=True):
+        if role not in await platform_roles(person_id):
+            return False
+        await PlatformRole.delete().where(PlatformRole.person == person_id, PlatformRole.role == role)
+    return True
+
+
 async def actor_for(person: Person) -> Actor:
     return Actor(
         id=person.id,

@@ -28,13 +28,12 @@ from io import BytesIO
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
-from packaging.version import InvalidVersion, Version
 
 from core.audit import services as audit
 from core.config import Settings
 from core.errors import NotFound
+from core.marketplace.catalogue import supports_core, version_key
 from core.marketplace.tables import MarketplacePlugin, MarketplaceRelease, ReleaseStatus
 from core.plugins.manifest import CORE_API_VERSION, NAME
 from core.storage import platform as files
@@ -67,17 +66,7 @@ def _core_range(release: MarketplaceRelease) -> str:
 
 
 def supports_this_core(release: MarketplaceRelease) -> bool:
-    try:
-        return Version(CORE_API_VERSION) in SpecifierSet(_core_range(release))
-    except InvalidSpecifier:
-        return False
-
-
-def _by_version(release: MarketplaceRelease) -> Version:
-    try:
-        return Version(release.version)
-    except InvalidVersion:
-        return Version("0")
+    return supports_core(_core_range(release))
 
 
 async def choose(name: str, version: str | None) -> MarketplaceRelease:
@@ -87,7 +76,7 @@ async def choose(name: str, version: str | None) -> MarketplaceRelease:
     if plugin is None:
         raise InstallError(f"The marketplace has no plugin named {name}.")
     releases = await MarketplaceRelease.objects().where(MarketplaceRelease.plugin_id == plugin.id)
-    approved = sorted((r for r in releases if r.status == ReleaseStatus.approved.value), key=_by_version, reverse=True)
+    approved = sorted((r for r in releases if r.status == ReleaseStatus.approved.value), key=lambda r: version_key(r.version), reverse=True)
     if version is not None:
         wanted = next((r for r in releases if r.version == version), None)
         if wanted is None:

@@ -15,6 +15,7 @@ from core.accounts.roles import PLATFORM_ADMIN, PUBLISHER
 from core.errors import PermissionDenied, ValidationFailed
 from core.i18n import Message
 from core.marketplace import services
+from core.marketplace.catalogue import in_language
 from core.marketplace.tables import STATUS_LABELS, MarketplacePlugin, MarketplaceRelease, ReleaseStatus
 from core.plugins.manifest import CAPABILITIES
 from core.web.forms import echo, form_data, form_errors, see_other, uploaded_files
@@ -67,6 +68,8 @@ class ReviewController(Controller):
         names = {row["id"]: row["name"] for row in await MarketplacePlugin.select(
             MarketplacePlugin.id, MarketplacePlugin.name)}
         pending = [{"release": row, "plugin": names[row.plugin_id], "manifest": json.loads(row.manifest),
+                    "title": in_language(json.loads(row.manifest).get("title")),
+                    "description": in_language(json.loads(row.manifest).get("description")),
                     "manifest_text": json.dumps(json.loads(row.manifest), ensure_ascii=False, indent=2),
                     "report": json.loads(row.report), "changes": await services.what_changed(row)}
                    for row in rows]

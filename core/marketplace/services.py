@@ -42,6 +42,8 @@ UPLOAD_MAX_BYTES = MAX_WHEEL_BYTES + 64 * 1024
 FILES_NAMESPACE = "wheels"
 REASON_MAX_LENGTH = 2000
 CHANGELOG_MAX_LENGTH = 10000
+# Names the marketplace's own pages use under /marketplace/.
+RESERVED_NAMES = frozenset({"publish"})
 
 
 def _refuse(message: Message) -> ValidationFailed:
@@ -92,6 +94,9 @@ async def publish(settings: Settings, wheel_bytes: bytes, filename: str, *, publ
     report, problems = _problems(wheel_bytes, filename)
     if problems:
         raise _refuse(Message("This wheel cannot be published: %(problems)s", {"problems": "; ".join(problems)}))
+    if report.name in RESERVED_NAMES:
+        raise _refuse(Message("The plugin name %(name)s is reserved by the marketplace: choose another.",
+                              {"name": report.name}))
     manifest = _manifest_of(wheel_bytes)
     plugin = await MarketplacePlugin.objects().where(MarketplacePlugin.name == report.name).first()
     if plugin is not None and plugin.publisher_id != publisher_id:

@@ -44,6 +44,19 @@ CAPABILITIES: dict[str, str] = {
     "platform:operations": N_("Run named operations across districts on province-wide tables"),
 }
 
+# Where the marketplace lists a plugin (the optional ``category``; none: under "Other").
+CATEGORIES: dict[str, str] = {
+    "services": N_("Community services"),
+    "participation": N_("Participation"),
+    "property": N_("Property and housing"),
+    "health": N_("Health and care"),
+    "legal": N_("Legal help"),
+    "volunteering": N_("Volunteering"),
+    "safety": N_("Safety"),
+    "tools": N_("Tools and integrations"),
+}
+OTHER_CATEGORY = N_("Other")
+
 SETTING_TYPES = ("string", "text", "integer", "boolean", "choice")
 UNIT_SCOPES = ("", "street", "community", "grid", "department")
 
@@ -117,6 +130,8 @@ class Manifest:
     province_tables: tuple[str, ...] = ()
     platform_operations: tuple[str, ...] = ()
     icon: str = ""
+    # One of CATEGORIES, or "" (listed under "Other").
+    category: str = ""
     folder: Path | None = field(default=None, compare=False)
 
     def supports_core(self, version: str = CORE_API_VERSION) -> bool:
@@ -294,6 +309,9 @@ def parse(data: dict[str, Any], folder: Path | None = None) -> tuple[Manifest | 
     if province_tables and "platform:operations" not in capabilities:
         problems.append("province_tables: need the capability platform:operations")
     icon = read.text(data, "icon", "", required=False)
+    category = read.text(data, "category", "", required=False)
+    if category and category not in CATEGORIES:
+        problems.append(f"category: {category!r} is not one of {', '.join(CATEGORIES)}")
     licence, homepage = read.text(data, "licence", ""), read.text(data, "homepage", "", required=False)
     if icon and folder is not None and not (folder / icon).is_file():
         problems.append(f"icon: {icon} is not a file in the package")
@@ -304,5 +322,5 @@ def parse(data: dict[str, Any], folder: Path | None = None) -> tuple[Manifest | 
         licence=licence, homepage=homepage,
         core=core, capabilities=capabilities, settings=tuple(settings), roles=tuple(roles),
         party_types=tuple(party_types), categories=tuple(categories), province_tables=province_tables,
-        platform_operations=platform_operations, icon=icon, folder=folder,
+        platform_operations=platform_operations, icon=icon, category=category, folder=folder,
     ), problems

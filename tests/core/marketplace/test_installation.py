@@ -7,12 +7,12 @@ import json
 import os
 import subprocess
 import sys
-import sysconfig
 from pathlib import Path
 
 import pytest
 
 from tests.core.marketplace.wheels import edit, wheel
+from tests.environments import throwaway_environment
 
 LANTERNS = "gongzhi_lanterns"
 COLOUR_MIGRATION = '''from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -66,16 +66,8 @@ async def approved(settings, publisher, platform_admin, data: bytes, version: st
 
 @pytest.fixture
 def environment(tmp_path: Path) -> Path:
-    """A new virtual environment that sees this one's packages (Gongzhi, pip) beneath its own:
-    what is installed into it stays in it."""
-    folder = tmp_path / "env"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
-    python = folder / "bin" / "python"
-    own = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                         capture_output=True, text=True, check=True).stdout.strip()
-    Path(own, "gongzhi_underneath.pth").write_text(
-        f"import site; site.addsitedir({sysconfig.get_paths()['purelib']!r})\n", encoding="utf-8")
-    return folder
+    throwaway_environment(tmp_path / "env")
+    return tmp_path / "env"
 
 
 def gongzhi(environment: Path, *args: str) -> subprocess.CompletedProcess:

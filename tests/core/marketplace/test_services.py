@@ -130,6 +130,14 @@ async def test_a_name_owned_by_another_publisher(settings, publisher, other_publ
     assert second.version == "1.1.0" and second.plugin_id is not None
 
 
+async def test_a_name_the_marketplace_uses_for_its_pages_is_reserved(settings, publisher, tmp_path):
+    from core.plugins import scaffold
+
+    folder = scaffold.create("publish", tmp_path)
+    message = await _refused(settings, wheel(folder, package="gongzhi_publish", version="0.1.0"), publisher)
+    assert "The plugin name publish is reserved by the marketplace" in message
+
+
 async def test_a_failed_write_removes_the_kept_wheel(settings, publisher, tmp_path, monkeypatch):
     from core.marketplace import services
     from core.marketplace.tables import MarketplaceRelease

@@ -28,7 +28,7 @@ def test_the_sample_manifest_gives_every_field():
     assert (manifest.author, manifest.contact, manifest.licence) == ("Gongzhi", "dev@gongzhi.invalid", "MIT")
     assert manifest.homepage == "https://gongzhi.invalid/plugins/sample"
     assert manifest.capabilities == ("notify:send", "audit:write")
-    assert (manifest.icon, manifest.folder) == ("icon.svg", SAMPLE)
+    assert (manifest.icon, manifest.category, manifest.folder) == ("icon.svg", "tools", SAMPLE)
 
     greeting, capacity, period, is_open = manifest.settings
     assert (greeting.key, greeting.type, greeting.default, greeting.max_length) == ("greeting", "string", "你好", 20)
@@ -113,6 +113,7 @@ PROBLEMS = [
     (_set("categories", 0, "party", "compound"), "categories[1].party: one of grid, community"),
     (_set("province_tables", ["sample_points"]), "province_tables: need the capability platform:operations"),
     (_set("icon", "missing.svg"), "icon: missing.svg is not a file in the package"),
+    (_set("category", "games"), "category: 'games' is not one of services, participation"),
 ]
 
 
@@ -133,6 +134,13 @@ def test_the_sample_manifest_has_no_problem_and_every_problem_is_reported_at_onc
     data["categories"][0]["resolve_hours"] = 1
     _manifest, problems = manifests.parse(data, SAMPLE)
     assert [p.split(":")[0] for p in problems] == ["version", "capabilities", "categories[1].resolve_hours"]
+
+
+def test_the_category_is_optional():
+    data = _sample_data()
+    del data["category"]
+    manifest, problems = manifests.parse(data, SAMPLE)
+    assert problems == [] and manifest.category == ""
 
 
 def test_province_tables_with_platform_operations_are_accepted():
