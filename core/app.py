@@ -11,18 +11,18 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from core import db
 from core.config import Settings
 from core.secrets import derived_key
 from core.throttle import Throttle
-from core.templating import STATIC_DIR, environment
+from core.templating import environment
 from core.web.context import LanguageMiddleware
 from core.web.errors import EXCEPTION_HANDLERS
 from core.web.health import healthz, readyz
 from core.web.security import add_security_headers
+from core.web.static import static_file
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -67,6 +67,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from tenants.console_routes import ConsoleHomeController
     from tenants.onboarding_routes import OnboardingController
     from tenants.organisation_routes import OrganisationController
+    from tenants.logo_routes import ConsoleLogoController
+    from tenants.pwa_routes import DistrictAppController
     from tenants.security_routes import DistrictSecurityController
     from tenants.resolution import TenantMiddleware
     from tenants.routes import DistrictHomeController, landing
@@ -97,6 +99,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             readyz,
             landing,
             DistrictHomeController,
+            DistrictAppController,
             LoginController,
             DistrictLoginController,
             logout,
@@ -119,6 +122,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PublisherAdminController,
             ConsoleHomeController,
             OrganisationController,
+            ConsoleLogoController,
             DistrictSecurityController,
             DistrictBoundsController,
             InboxController,
@@ -143,8 +147,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ConsolePluginController,
             *plugin_web.routers(),
             *test_routes,
-            create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
-                                       include_in_schema=False),
+            static_file,
         ],
         middleware=[LanguageMiddleware(), TenantMiddleware(), SessionMiddleware(), UnreadCountMiddleware(),
                     plugin_web.NavigationMiddleware()],

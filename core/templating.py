@@ -67,5 +67,8 @@ def environment() -> Environment:
     env.globals["inbox_unread"] = _inbox_unread
     env.globals["plugin_navigation"] = _plugin_navigation
     env.globals["csp_nonce"] = lambda request: csp_nonce(request.scope) if request is not None else ""
+    from core.web.static import static_url
+
+    env.globals["static_url"] = static_url
     env.filters["datetime"] = _format_datetime
     return env

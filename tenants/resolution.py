@@ -39,6 +39,8 @@ class ResolvedTenant:
     theme_colour: str
     require_staff_totp: bool = False
     plugins_revision: int = 0
+    # Storage key of the district's logo ("" when it has none): the app's icons are made from it.
+    logo_key: str = ""
     # The plugins the district has enabled (read at the revision above).
     plugins: frozenset[str] = frozenset()
 
@@ -79,7 +81,7 @@ async def resolve(slug: str) -> ResolvedTenant:
         await Tenant.select(
             Tenant.id, Tenant.slug, Tenant.name, Tenant.display_name, Tenant.division_code,
             Tenant.province, Tenant.city, Tenant.status, Tenant.status_reason, Tenant.theme_colour,
-            Tenant.require_staff_totp, Tenant.plugins_revision,
+            Tenant.require_staff_totp, Tenant.plugins_revision, Tenant.logo_key,
         )
         .where(Tenant.slug == slug)
         .first()

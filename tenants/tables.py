@@ -49,6 +49,7 @@ class Tenant(Table, tablename="tenants_tenant"):
     created_at = Timestamptz()
     status_changed_at = Timestamptz()
     plugins_revision = Integer(default=0, help_text="Raised whenever the district's plugins change")
+    logo_key = Varchar(length=80, default="", help_text="Storage key of the logo the app's icons are made from")
 
 
 class Street(TenantOwned, tablename="tenants_street"):

@@ -35,7 +35,9 @@ from core.tenancy import TenantScope
 from core.web.inventory import inventory, is_framework_route
 from gongzhi_parking import services as parking
 from gongzhi_parking.tables import Application as ParkingApplication, Space as ParkingSpace
-from tenants.tables import Community, Department, Grid, Street
+from tenants import logo
+from tenants.resolution import resolve
+from tenants.tables import Community, Department, Grid, Street, Tenant
 from tests.cross_tenant_exemptions import EXEMPTIONS
 from tests.http import csrf_token
 
@@ -120,6 +122,10 @@ async def world(tenant, other_tenant, make_person, jobs):
     parking_space = await parking.add_space(a, {"community": str(community.id), "label": "A-001"}, None)
     parking_application = await parking.apply(a, resident.id, {"community": str(community.id), "plate": "陕D12345",
                                                                "idempotency_key": "cross-tenant-parking-1"})
+    # A has a logo of its own (its app's icons are made from it).
+    logo_picture = io.BytesIO()
+    Image.new("RGB", (256, 256), (20, 120, 40)).save(logo_picture, "PNG")
+    a_logo = await logo.save(Settings.from_env(), await resolve("qindu"), f"{MARK}.png", logo_picture.getvalue())
     # District B: its own admin (who tries everything) and a little data of its own.
     b_admin = await make_person("杨丽", "13900000002")
     await services.add_membership(b, b_admin.id, ["district_admin"])
@@ -134,7 +140,7 @@ async def world(tenant, other_tenant, make_person, jobs):
             "category": category, "feedback_item": feedback_item, "open311_item": open311_item,
             "open311_key": open311_key.token, "own_category": own_category, "call_in": call_in,
             "feedback_photo": feedback_photo, "parking_space": parking_space,
-            "parking_application": parking_application}
+            "parking_application": parking_application, "logo_key": a_logo}
 
 
 def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
@@ -258,6 +264,10 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
         ("POST", "/t/{slug:str}/p/parking/console/spaces/{space_id:int}/switch"): [
             (f"{base}/p/parking/console/spaces/{world['parking_space'].id}/switch",
              f"parking space {world['parking_space'].id}")],
+        # The app's icons are public; under B's address they are B's own, whatever A's logo.
+        ("GET", "/t/{slug:str}/icons/{name:str}"): [
+            (f"{base}/icons/{name}", f"icon {name} (district A has a logo of its own)", {}, {200})
+            for name in logo.icon_names()],
         ("GET", "/t/{slug:str}/invitations/{code:str}"): [
             (f"{base}/invitations/{world['code']}", "invitation code")],
         ("POST", "/t/{slug:str}/invitations/{code:str}/accept"): [
@@ -285,6 +295,7 @@ async def _a_is_untouched(world) -> None:
     assert (await enablement.settings_of(a, "parking"))["rules"] == f"{MARK}停车须知"
     assert (await a.get(ParkingApplication, world["parking_application"].id)).state == "waiting"
     assert (await a.get(ParkingSpace, world["parking_space"].id)).active is True
+    assert (await Tenant.select(Tenant.logo_key).where(Tenant.slug == "qindu").first())["logo_key"] == world["logo_key"]
 
 
 async def test_no_route_reaches_another_districts_objects(client, world, sign_in, walls):

@@ -209,4 +209,7 @@ async def logout(request: Request) -> Redirect:
         await audit.record(audit.LOGOUT, actor_id=actor.id, client_address=client_address(request))
     response = see_other(safe_next((await form_data(request)).get("next"), "/"))
     response.cookies.append(sessions.expired_cookie(secure=request.app.state.settings.secure_cookies))
+    # What this device kept for the person (pages the service worker cached, the offline queue
+    # of forms not yet sent) goes with them; the district's worker registers again on the next page.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response

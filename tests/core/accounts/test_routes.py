@@ -23,6 +23,7 @@ async def test_log_in_and_out(client, make_person, sign_in):
 
     logout = await client.post("/logout", data={"_csrf_token": csrf_token(home.text)})
     assert logout.status_code == 303
+    assert logout.headers["clear-site-data"] == '"cache", "storage"'  # pages kept offline, queued forms
     assert await Session.count() == 0
     assert "王芳" not in (await client.get("/")).text
 

@@ -3,6 +3,7 @@
 from core.accounts import services as accounts
 from core.accounts.tables import Person
 from core.feedback.tables import FeedbackItem, TimelineEntry
+from core.web.static import static_url
 from tests.http import csrf_token
 
 PAGE = {"Accept": "text/html", "Accept-Language": "zh-CN"}
@@ -73,8 +74,9 @@ async def test_residents_cannot_enter_for_others(client, place, sign_in):
 async def test_the_form_offers_the_phones_location_and_keeps_it(client, place, sign_in):
     await sign_in(client, "13900000012", login_path="/t/qindu/login")
     page = await client.get("/t/qindu/console/feedback/new", headers=PAGE)
-    assert '<script src="/static/js/place.js" defer></script>' in page.text and "data-locate" in page.text
-    assert (await client.get("/static/js/place.js")).status_code == 200
+    script = static_url("js/place.js")  # the file's content-hashed name
+    assert f'<script src="{script}" defer></script>' in page.text and "data-locate" in page.text
+    assert (await client.get(script)).status_code == 200
     token, key = await _form(client)
     moved = await client.post("/t/qindu/console/feedback/new", headers=PAGE, data={
         "_csrf_token": token, "idempotency_key": key, "resident_name": "周大爷", "resident_phone": "13900000077",

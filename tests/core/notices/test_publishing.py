@@ -3,6 +3,7 @@
 import xml.etree.ElementTree as ElementTree
 
 from core.accounts import credentials
+from core.web.static import static_url
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -27,7 +28,7 @@ async def test_the_print_view_has_the_notice_and_a_qr_code_back_to_it(client, di
     response = await client.get(f"/t/qindu/notices/{notice.root}/print", headers={"Accept-Language": "zh-CN"})
     assert response.status_code == 200
     assert "冬季供暖提示" in response.text and "请注意用电安全。" in response.text
-    assert "<svg" in response.text and "/static/css/print.css" in response.text
+    assert "<svg" in response.text and static_url("css/print.css") in response.text
     assert f"http://127.0.0.1:8000/t/qindu/notices/{notice.root}" in response.text
     hidden = await publish("北大街社区财务公开", audience=f"community:{district['north'].id}")
     assert (await client.get(f"/t/qindu/notices/{hidden.root}/print")).status_code == 404
