@@ -32,7 +32,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     db.configure(settings.database_url)
 
     # Imported here so that the engine named by the settings is bound first.
-    from core.accounts.account_routes import AccountController, PersonalDataController, switch_language
+    from core.accounts.account_routes import (AccountController, PersonalDataController, switch_elderly_mode,
+                                              switch_language)
     from core.accounts.api_routes import DistrictApiController
     from core.audit.routes import DistrictAuditController, PlatformAuditController
     from core.accounts.invitation_routes import ConsoleInvitationController, InvitationController
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountController,
             PersonalDataController,
             switch_language,
+            switch_elderly_mode,
             PasswordResetController,
             DistrictApiController,
             TokenController,

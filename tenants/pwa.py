@@ -19,7 +19,7 @@ from tenants.resolution import ResolvedTenant
 
 SHORT_NAME_MAX = 12
 # The app shell the worker precaches: the static files every district page uses.
-SHELL = ("css/app.css", "js/app.js", "js/queue.js", "js/offline.js")
+SHELL = ("css/app.css", "css/elderly.css", "js/app.js", "js/queue.js", "js/offline.js")
 # Pages (after /t/{slug}/) the worker keeps as they are read, to be read again without a
 # connection: the home page, notices, the resident's feedback form and list. "" is the home page;
 # a trailing "*" keeps everything under the path.

@@ -1,4 +1,4 @@
-"""The platform landing page and a district's home page."""
+"""The platform landing page, a district's home page and its help page."""
 
 from __future__ import annotations
 
@@ -37,3 +37,8 @@ class DistrictHomeController(Controller):
             context={"tenant": tenant, "streets": streets, "communities_by_street": by_street,
                      "tiles": await plugin_web.tiles(request)},
         )
+
+    @get("/help", name="district_help")
+    async def help(self, tenant: NamedDependency[ResolvedTenant]) -> Template:
+        """How to use the district's app, in plain words (linked from the home page's tiles)."""
+        return Template("tenant/help.html", context={"tenant": tenant})

@@ -1,5 +1,5 @@
 """A person's own account: profile (name, language, elderly mode), password, sessions,
-and the language switch on every page."""
+the language switch on every page and the elderly-mode switch on a district's home page."""
 
 from __future__ import annotations
 
@@ -127,6 +127,19 @@ async def switch_language(request: Request) -> Response:
         actor = request.scope.get("state", {}).get("actor")
         if actor is not None:
             await Person.update({Person.language: language}).where(Person.id == actor.id)
+    return response
+
+
+@post("/elderly-mode", status_code=303, name="elderly_mode", opt={"auth": "none"})
+async def switch_elderly_mode(request: Request) -> Response:
+    """The 长辈模式 switch (district home page): remembered in the browser, and on the account."""
+    data = await form_data(request)
+    elderly = data.get("elderly_mode") == "1"
+    response = see_other(safe_next(data.get("next"), "/"))
+    preferences(response, request.app.state.settings, elderly=elderly)
+    actor = request.scope.get("state", {}).get("actor")
+    if actor is not None:
+        await Person.update({Person.elderly_mode: elderly}).where(Person.id == actor.id)
     return response
 
 

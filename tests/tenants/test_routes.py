@@ -22,3 +22,11 @@ async def test_pages_are_built_for_small_screens(client, tenant):
     css = await client.get("/static/css/app.css")
     assert css.status_code == 200
     assert "overflow-wrap: anywhere" in css.text
+
+
+async def test_the_help_page_says_how_to_use_the_app(client, tenant):
+    response = await client.get("/t/qindu/help", headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    assert "<h1>Help</h1>" in response.text and "Send a suggestion" in response.text
+    home = await client.get("/t/qindu/", headers={"Accept-Language": "en"})
+    assert 'href="/t/qindu/help"' in home.text

@@ -131,3 +131,35 @@ async def test_a_person_cannot_end_anothers_session(app, client, make_person, si
         page = await client.get("/account/sessions")
         await client.post(f"/account/sessions/{theirs.id}/end", data={"_csrf_token": csrf_token(page.text)})
         assert "陈明" in (await other.get("/")).text
+
+
+async def test_the_elderly_switch_works_signed_out_without_script(client, tenant):
+    home = await client.get("/t/qindu/", headers={"Accept-Language": "en"})
+    assert 'action="/elderly-mode"' in home.text and "Switch on elderly mode" in home.text
+    response = await client.post("/elderly-mode", data={"elderly_mode": "1", "next": "/t/qindu/",
+                                                        "_csrf_token": csrf_token(home.text)})
+    assert response.status_code == 303 and response.headers["location"] == "/t/qindu/"
+    page = await client.get("/t/qindu/", headers={"Accept-Language": "en"})
+    assert 'class="elderly"' in page.text and "Switch off elderly mode" in page.text
+    assert 'class="big-tiles"' in page.text and "/t/qindu/help" in page.text
+    await client.post("/elderly-mode", data={"elderly_mode": "0", "next": "/t/qindu/",
+                                             "_csrf_token": csrf_token(page.text)})
+    assert 'class="elderly"' not in (await client.get("/t/qindu/")).text
+
+
+async def test_the_elderly_switch_is_kept_on_the_account(client, tenant, make_person, sign_in):
+    await make_person("王芳", "13800000001")
+    await sign_in(client, "13800000001")
+    response = await post_form(client, "/t/qindu/", {"elderly_mode": "1", "next": "//elsewhere.example"},
+                               action="/elderly-mode")
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    assert (await Person.objects().first()).elderly_mode is True
+    client.cookies.delete("gongzhi_elderly")  # another device: the account brings it back at sign-in
+    await sign_in(client, "13800000001")
+    page = await client.get("/t/qindu/", headers={"Accept-Language": "zh-CN"})
+    assert '<html lang="zh-CN" class="elderly">' in page.text
+
+
+async def test_the_elderly_switch_needs_the_csrf_token(client, tenant):
+    response = await client.post("/elderly-mode", data={"elderly_mode": "1", "next": "/t/qindu/"})
+    assert response.status_code == 403
