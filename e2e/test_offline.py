@@ -108,3 +108,30 @@ def test_an_expired_session_keeps_what_was_written_until_the_resident_signs_in(p
     page.get_by_role("button", name="登录").click()
     expect(page.locator(".queue .tracking")).to_be_visible(timeout=30_000)
     assert _items(server) == before + 1
+
+
+def test_signing_out_clears_the_pages_and_the_queue_this_device_kept(page: Page, server: LiveServer):
+    base = server.url
+    _ready(page, base)
+    page.goto(f"{base}/t/qindu/notices")
+    page.route(re.compile(r".*/feedback/new$"), lambda route: route.abort() if route.request.method == "POST"
+               else route.continue_())  # the sends fail: the suggestion stays kept
+    page.goto(f"{base}/t/qindu/feedback/new")
+    page.get_by_label("诉求类别").select_option(index=1)
+    page.get_by_label("发生了什么，在哪里").fill("楼道里的消防栓没有水。")
+    page.get_by_role("button", name="提交").click()
+    expect(page.locator(".queue")).to_contain_text("楼道里的消防栓")
+    kept = "caches.keys().then(names => names.filter(name => name.startsWith('gongzhi/qindu/')).length)"
+    queued = """new Promise(done => { const open = indexedDB.open('gongzhi-queue');
+        open.onupgradeneeded = () => open.transaction.abort();
+        open.onerror = () => done(0);
+        open.onsuccess = () => { const db = open.result;
+          if (!db.objectStoreNames.contains('submissions')) { db.close(); done(0); return; }
+          const count = db.transaction('submissions').objectStore('submissions').count();
+          count.onsuccess = () => { db.close(); done(count.result); }; }; })"""
+    assert page.evaluate(kept) > 0 and page.evaluate(queued) == 1
+
+    page.get_by_role("button", name="退出").click()
+    expect(page).not_to_have_url(re.compile(r"/feedback/new"))
+    assert page.evaluate(kept) == 0
+    assert page.evaluate(queued) == 0

@@ -45,6 +45,19 @@ var GongzhiQueue = (function () {
     return transact("readwrite", function (store) { store.put(entry); });
   }
 
+  // Records an attempt's outcome only if the entry is still kept: a send that was under way
+  // when the person signed out (and the device forgot everything) brings nothing back.
+  function update(entry) {
+    return transact("readwrite", function (store) {
+      var found = store.get(entry.key);
+      found.onsuccess = function () {
+        if (found.result) {
+          store.put(entry);
+        }
+      };
+    });
+  }
+
   function remove(key) {
     return transact("readwrite", function (store) { store["delete"](key); });
   }
@@ -102,7 +115,7 @@ var GongzhiQueue = (function () {
     return fetch(formPage(entry), {credentials: "same-origin", cache: "no-store"}).then(function (page) {
       if (page.redirected && isLogin(page) || page.status === 401 || page.status === 403) {
         entry.state = SIGNIN;
-        return put(entry).then(function () { return false; });
+        return update(entry).then(function () { return false; });
       }
       if (!page.ok) {
         return false;  // the server is there but not well: later
@@ -115,7 +128,7 @@ var GongzhiQueue = (function () {
       }).then(function (answer) {
         if (answer.redirected && isLogin(answer) || answer.status === 401 || answer.status === 403) {
           entry.state = SIGNIN;
-          return put(entry).then(function () { return false; });
+          return update(entry).then(function () { return false; });
         }
         if (answer.status >= 500) {
           return false;
@@ -129,7 +142,7 @@ var GongzhiQueue = (function () {
             entry.state = REFUSED;
             entry.message = firstErrorIn(html);
           }
-          return put(entry).then(function () { return true; });
+          return update(entry).then(function () { return true; });
         });
       });
     });
