@@ -159,29 +159,6 @@
     });
   }
 
-  // Signing out: what this device kept of the person (queued forms, pages read) goes first
-  // (the server's Clear-Site-Data says the same to browsers that honour it).
-  Array.prototype.forEach.call(document.querySelectorAll('form[action="/logout"]'), function (form) {
-    form.addEventListener("submit", function (event) {
-      if (form.getAttribute("data-cleared")) {
-        return;
-      }
-      event.preventDefault();
-      var done = function () {
-        form.setAttribute("data-cleared", "1");
-        form.submit();
-      };
-      var clearing = [GongzhiQueue.forget()];
-      if (window.caches) {
-        clearing.push(caches.keys().then(function (names) {
-          return Promise.all(names.filter(function (name) { return name.indexOf("gongzhi/") === 0; })
-            .map(function (name) { return caches["delete"](name); }));
-        }));
-      }
-      Promise.all(clearing).then(done, done);
-    });
-  });
-
   Array.prototype.forEach.call(document.querySelectorAll("form[data-offline]"), watch);
   window.addEventListener("online", send);
   send();

@@ -167,13 +167,6 @@ var GongzhiQueue = (function () {
     return sendAll(slug);
   }
 
-  function forget() {
-    return new Promise(function (resolve) {
-      var request = indexedDB.deleteDatabase(DATABASE);
-      request.onsuccess = request.onerror = request.onblocked = function () { resolve(); };
-    });
-  }
-
   return {WAITING: WAITING, SIGNIN: SIGNIN, REFUSED: REFUSED, SENT: SENT, add: add, entries: entries,
-          remove: remove, flush: flush, forget: forget};
+          remove: remove, flush: flush};
 })();
