@@ -62,17 +62,21 @@ class ReviewController(Controller):
     path = "/admin/marketplace"
     opt = {"auth": "session"}
 
+    @staticmethod
+    async def _item(row: MarketplaceRelease, plugin: str) -> dict:
+        """One pending release as the review page shows it (its manifest read once)."""
+        manifest = json.loads(row.manifest)
+        return {"release": row, "plugin": plugin, "manifest": manifest,
+                "title": in_language(manifest.get("title")), "description": in_language(manifest.get("description")),
+                "manifest_text": json.dumps(manifest, ensure_ascii=False, indent=2),
+                "report": json.loads(row.report), "changes": await services.what_changed(row)}
+
     async def _page(self, *, errors=None, values=None, status_code: int = 200) -> Template:
         rows = await MarketplaceRelease.objects().where(
             MarketplaceRelease.status == ReleaseStatus.pending.value).order_by(MarketplaceRelease.id)
         names = {row["id"]: row["name"] for row in await MarketplacePlugin.select(
             MarketplacePlugin.id, MarketplacePlugin.name)}
-        pending = [{"release": row, "plugin": names[row.plugin_id], "manifest": json.loads(row.manifest),
-                    "title": in_language(json.loads(row.manifest).get("title")),
-                    "description": in_language(json.loads(row.manifest).get("description")),
-                    "manifest_text": json.dumps(json.loads(row.manifest), ensure_ascii=False, indent=2),
-                    "report": json.loads(row.report), "changes": await services.what_changed(row)}
-                   for row in rows]
+        pending = [await self._item(row, names[row.plugin_id]) for row in rows]
         return Template("marketplace/review.html", status_code=status_code, context={
             "pending": pending, "capabilities": CAPABILITIES, "errors": errors or {}, "values": values or {}})
 
