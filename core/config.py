@@ -40,6 +40,10 @@ class Settings:
     # Where uploads are kept (core.storage): "filesystem" (under var/) or "database".
     # Empty: chosen from the database URL, see __post_init__.
     storage: str = ""
+    # What this deployment runs, e.g. the commit deployed; part of the service worker's version,
+    # so that a new release refreshes every phone's app shell (the offline page's text too).
+    # Empty: the package's version.
+    release: str = ""
 
     def __post_init__(self) -> None:
         storage = self.storage or ("filesystem" if self.is_sqlite else "database")
@@ -69,6 +73,7 @@ class Settings:
             staff_idle_minutes=int(_env("STAFF_IDLE_MINUTES", "30")),
             resident_idle_days=int(_env("RESIDENT_IDLE_DAYS", "14")),
             storage=(_env("STORAGE") or "").strip().lower(),
+            release=(_env("RELEASE") or "").strip(),
         )
 
     @property

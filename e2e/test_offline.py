@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -135,3 +136,47 @@ def test_signing_out_clears_the_pages_and_the_queue_this_device_kept(page: Page,
     expect(page).not_to_have_url(re.compile(r"/feedback/new"))
     assert page.evaluate(kept) == 0
     assert page.evaluate(queued) == 0
+
+
+def _worker_version(page: Page, base: str) -> str:
+    text = page.request.get(f"{base}/t/qindu/sw.js").text()
+    return re.search(r'var VERSION = "([0-9a-f]+)";', text).group(1)
+
+
+def test_a_new_release_replaces_the_app_shell_and_keeps_the_notices_read(page: Page, server: LiveServer):
+    """The operator deploys a new release: at the next visit the phone installs the new worker,
+    which deletes the old version's caches; a notice read before stays readable offline."""
+    base = server.url
+    _ready(page, base)
+    page.goto(f"{base}/t/qindu/notices")
+    page.locator("main a[href*='/notices/']").first.click()
+    notice_url, title = page.url, page.get_by_role("heading", level=1).inner_text()
+    old = _worker_version(page, base)
+    names = "caches.keys().then(names => names.filter(name => name.startsWith('gongzhi/qindu/')).sort())"
+    before = page.evaluate(names)
+    assert "gongzhi/qindu/pages" in before and f"gongzhi/qindu/shell/{old}" in before, before
+
+    server.halt()
+    server.env["GONGZHI_RELEASE"] = "next"
+    try:
+        server.serve()
+        new = _worker_version(page, base)
+        assert new != old
+        page.goto(f"{base}/t/qindu/")  # a visit: the browser finds the worker changed
+        deadline = time.monotonic() + 30
+        while f"gongzhi/qindu/shell/{old}" in page.evaluate(names) and time.monotonic() < deadline:
+            page.wait_for_timeout(200)  # the new worker installs, then activates
+        assert page.evaluate("navigator.serviceWorker.controller.scriptURL") == f"{base}/t/qindu/sw.js"
+        after = page.evaluate(names)
+        assert f"gongzhi/qindu/shell/{new}" in after, after
+        assert "gongzhi/qindu/pages" in after and not any(name.endswith(f"/{old}") for name in after), after
+
+        server.halt()
+        page.goto(notice_url)
+        expect(page.get_by_role("heading", level=1)).to_have_text(title)
+        page.goto(f"{base}/t/qindu/notices?never-read")
+        expect(page.get_by_role("heading", level=1)).to_contain_text("您已离线")
+    finally:
+        server.env.pop("GONGZHI_RELEASE", None)
+        server.halt()
+        server.serve()

@@ -3,15 +3,17 @@
 Each district is its own app, at ``/t/{slug}/`` (start URL and scope alike), named after the
 district, in its theme colour, with icons made from its logo (``tenants.logo``). The service
 worker (``pwa/templates/tenant/sw.js``) is rendered per district with a version made of the
-static files' hashes and the worker's own text, so that a new release installs a new worker
-whose caches replace the old ones.
+static files' hashes, the worker's own text and the release, so that a new release installs a
+new worker whose caches replace the old ones.
 """
 
 from __future__ import annotations
 
 import hashlib
 from functools import cache
+from importlib import metadata
 
+from core.config import Settings
 from core.templating import environment
 from core.web import static
 from tenants import logo
@@ -75,18 +77,24 @@ def _worker_source() -> str:
     return (environment().loader.get_source(environment(), WORKER_TEMPLATE)[0])  # type: ignore[union-attr]
 
 
-def worker_version() -> str:
-    """Changes with any static file and with the worker's own text."""
-    basis = f"{static.version()}|{_worker_source()}"
+def release(settings: Settings) -> str:
+    """What this deployment runs: ``GONGZHI_RELEASE``, else Gongzhi's own version."""
+    return settings.release or metadata.version("gongzhi")
+
+
+def worker_version(settings: Settings) -> str:
+    """Changes with any static file, with the worker's own text and with the release (which
+    carries what else the shell holds: the offline page's template and translations)."""
+    basis = f"{static.version()}|{_worker_source()}|{release(settings)}"
     return hashlib.sha256(basis.encode()).hexdigest()[:12]
 
 
-def worker(tenant: ResolvedTenant) -> str:
+def worker(settings: Settings, tenant: ResolvedTenant) -> str:
     """The district's service worker, as JavaScript."""
     return environment().get_template(WORKER_TEMPLATE).render(
         slug=tenant.slug,
         scope=home(tenant),
-        version=worker_version(),
+        version=worker_version(settings),
         shell=[static.static_url(path) for path in SHELL] + [f"/t/{tenant.slug}/offline"],
         offline=f"/t/{tenant.slug}/offline",
         never_cached=[f"/t/{tenant.slug}/{path}" for path in NEVER_CACHED],

@@ -50,9 +50,9 @@ class DistrictAppController(Controller):
                         headers={"Cache-Control": ICON_CACHE if current else ICON_CACHE_UNVERSIONED})
 
     @get("/sw.js", name="district_worker", sync_to_thread=False)
-    def worker(self, tenant: NamedDependency[ResolvedTenant]) -> Response:
+    def worker(self, request: Request, tenant: NamedDependency[ResolvedTenant]) -> Response:
         # Always revalidated: a new release's worker must reach phones at their next visit.
-        return Response(pwa.worker(tenant), media_type="text/javascript; charset=utf-8",
+        return Response(pwa.worker(request.app.state.settings, tenant), media_type="text/javascript; charset=utf-8",
                         headers={"Cache-Control": "no-cache"})
 
     @get("/offline", name="district_offline", sync_to_thread=False)

@@ -4,10 +4,13 @@ what district pages link (platform pages link none of it)."""
 import io
 import json
 import re
+from dataclasses import replace
+from importlib import metadata
 
 import pytest
 from PIL import Image
 
+from core.config import Settings
 from core.i18n import Message, translate
 from core.web import static
 from tenants import logo, pwa
@@ -72,14 +75,14 @@ async def test_an_unversioned_or_unknown_icon(client, tenant):
     assert (await client.get("/t/qindu/icons/..%2Fmanifest.webmanifest")).status_code == 404
 
 
-async def test_the_worker_is_javascript_revalidated_every_time(client, tenant):
+async def test_the_worker_is_javascript_revalidated_every_time(app, client, tenant):
     response = await client.get("/t/qindu/sw.js")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/javascript")
     assert response.headers["cache-control"] == "no-cache"
     assert "service-worker-allowed" not in response.headers  # its scope is its own folder
     text = response.text
-    assert f'var VERSION = "{pwa.worker_version()}";' in text
+    assert f'var VERSION = "{pwa.worker_version(app.state.settings)}";' in text
     assert 'var PREFIX = "gongzhi/" + SLUG + "/";' in text and 'var SLUG = "qindu";' in text
     shell = json.loads(re.search(r"var SHELL = (\[.*?\]);", text).group(1))
     assert static.static_url("css/app.css") in shell and static.static_url("js/app.js") in shell
@@ -113,10 +116,13 @@ async def test_the_feedback_form_may_be_kept_offline_and_its_item_names_its_numb
     assert 'data-queue="qindu"' in form and static.static_url("js/offline.js") in form
 
 
-def test_the_worker_version_follows_the_static_files(monkeypatch):
-    before = pwa.worker_version()
+def test_the_worker_version_follows_the_static_files_and_the_release(monkeypatch, tmp_path):
+    settings = Settings(var_dir=tmp_path, database_url="sqlite:///:memory:")
+    before = pwa.worker_version(settings)
+    assert pwa.release(settings) == metadata.version("gongzhi")  # without GONGZHI_RELEASE
+    assert pwa.worker_version(replace(settings, release="2026.11.28-a1b2c3")) != before
     monkeypatch.setattr(static, "version", lambda: "something-else")
-    assert pwa.worker_version() != before
+    assert pwa.worker_version(settings) != before
 
 
 async def test_the_offline_page_speaks_both_languages_and_holds_nothing_personal(client, tenant, make_person, sign_in):
