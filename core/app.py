@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from core.notifications.district_routes import DistrictChannelsController
     from core.notifications.middleware import UnreadCountMiddleware
     from core.notifications.routes import InboxController, NotificationPreferenceController
+    from core.push.routes import PushDeviceController
     from core.open311.routes import Open311Controller
     from core.plugins import web as plugin_web
     from core.plugins.console_routes import ConsolePluginController
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DistrictSecurityController,
             DistrictBoundsController,
             InboxController,
+            PushDeviceController,
             NotificationPreferenceController,
             DistrictChannelsController,
             NoticeController,

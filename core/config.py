@@ -13,6 +13,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The upload stores (core.storage): the filesystem suits one host; every app host of the
 # production shape reaches the database.
 STORAGE_BACKENDS = ("filesystem", "database")
+# The push services whose endpoints browsers may give (Gongzhi posts to them, so no other host
+# is taken): Chrome's and Edge's, Firefox's, Safari's. An entry is a host, ".host" for the
+# hosts under it, or "http://host" for a plain-HTTP one (a local receiver in tests).
+PUSH_SERVICES = ("fcm.googleapis.com", "updates.push.services.mozilla.com", ".push.apple.com",
+                 ".notify.windows.com")
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -44,6 +49,7 @@ class Settings:
     # so that a new release refreshes every phone's app shell (the offline page's text too).
     # Empty: the package's version.
     release: str = ""
+    push_services: tuple[str, ...] = PUSH_SERVICES
 
     def __post_init__(self) -> None:
         storage = self.storage or ("filesystem" if self.is_sqlite else "database")
@@ -74,6 +80,8 @@ class Settings:
             resident_idle_days=int(_env("RESIDENT_IDLE_DAYS", "14")),
             storage=(_env("STORAGE") or "").strip().lower(),
             release=(_env("RELEASE") or "").strip(),
+            push_services=tuple(entry.strip() for entry in (_env("PUSH_SERVICES") or ",".join(PUSH_SERVICES))
+                                .split(",") if entry.strip()),
         )
 
     @property

@@ -36,6 +36,7 @@ from core.notices.tables import (
 from core.notifications.tables import ChannelMessage, InboxEntry, Notification, NotificationPreference
 from core.plugins.tables import PluginEnablement
 from core.protection.tables import DistrictKey, PersonKey
+from core.push.tables import PushSubscription
 from core.storage.database import StoredFile
 from core.storage.platform import PlatformFile
 from core.throttle import ThrottleCounter
@@ -49,7 +50,7 @@ APP_CONFIG = AppConfig(
                    ChannelMessage, NotificationPreference, DisclosureCategory, Notice, NoticeTransition,
                    NoticeAttachment, NoticeRead, NoticeQuestion, StoredFile,
                    FeedbackCategory, FeedbackItem, TimelineEntry, TrackingCounter, FeedbackPhoto, CallIn,
-                   PluginEnablement, PlatformFile, MarketplacePlugin, MarketplaceRelease],
+                   PluginEnablement, PlatformFile, MarketplacePlugin, MarketplaceRelease, PushSubscription],
     migration_dependencies=[],
     commands=[],
 )

@@ -153,6 +153,22 @@ async def erase_person_inbox(person_id: int) -> None:
     await InboxEntry.delete().where(InboxEntry.person == person_id)
 
 
+@platform_operation("a person's data download: the devices they turned push on in, in every district", write=False)
+async def person_push_devices(person_id: int) -> list[dict]:
+    from core.push.tables import PushSubscription
+
+    return await PushSubscription.select(
+        PushSubscription.tenant_id, PushSubscription.label, PushSubscription.created_at, PushSubscription.last_sent_at,
+    ).where(PushSubscription.person == person_id).order_by(PushSubscription.id)
+
+
+@platform_operation("erasing a person: the devices they turned push on in go, in every district")
+async def erase_person_push_devices(person_id: int) -> None:
+    from core.push.tables import PushSubscription
+
+    await PushSubscription.delete().where(PushSubscription.person == person_id)
+
+
 @platform_operation("the sweep: notices due to be published or expired, in every district", write=False)
 async def notices_due(before, limit: int = SWEEP_LIMIT) -> list[dict]:
     from core.notices.tables import Notice, NoticeStatus

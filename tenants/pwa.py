@@ -21,7 +21,7 @@ from tenants.resolution import ResolvedTenant
 
 SHORT_NAME_MAX = 12
 # The app shell the worker precaches: the static files every district page uses.
-SHELL = ("css/app.css", "css/elderly.css", "js/app.js", "js/queue.js", "js/offline.js")
+SHELL = ("css/app.css", "css/elderly.css", "js/app.js", "js/queue.js", "js/offline.js", "js/notify.js")
 # Pages (after /t/{slug}/) the worker keeps as they are read, to be read again without a
 # connection: the home page, notices, the resident's feedback form and list. "" is the home page;
 # a trailing "*" keeps everything under the path.
@@ -100,4 +100,7 @@ def worker(settings: Settings, tenant: ResolvedTenant) -> str:
         never_cached=[f"/t/{tenant.slug}/{path}" for path in NEVER_CACHED],
         kept=[f"/t/{tenant.slug}/{path}" for path in KEPT_FOR_OFFLINE],
         queue_script=static.static_url("js/queue.js"),
+        notify_script=static.static_url("js/notify.js"),
+        name=tenant.display_name,
+        icon=icon_url(tenant, "192.png"),
     )

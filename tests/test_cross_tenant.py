@@ -31,6 +31,8 @@ from core.notices.tables import DisclosureCategory, Notice, NoticeQuestion, Noti
 from core.notifications import services as notifications
 from core.notifications.audience import Audience
 from core.notifications.tables import InboxEntry
+from core.push import services as push
+from core.push.tables import PushSubscription
 from core.tenancy import TenantScope
 from core.web.inventory import inventory, is_framework_route
 from gongzhi_parking import services as parking
@@ -82,6 +84,9 @@ async def world(tenant, other_tenant, make_person, jobs):
                                title=Message("Welcome to %(district)s on Gongzhi", {"district": f"{MARK}通知"}))
     await jobs.run_due()
     inbox_entry = await a.objects(InboxEntry).first()
+    push_device = await push.subscribe(a, a_admin.id, push.clean(Settings.from_env(), {
+        "endpoint": f"https://fcm.googleapis.com/fcm/send/{MARK}-device", "auth": "A" * 22,
+        "p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM"}), "")
     a_author = await make_person(f"{MARK}起草人", "13900000003")
     await services.add_membership(a, a_author.id, ["staff"])
     draft = await notices.clean(a, {"title": f"{MARK}财务公开", "body": f"{MARK}正文", "audience": "district"})
@@ -136,7 +141,7 @@ async def world(tenant, other_tenant, make_person, jobs):
                                       person_id=b_admin.id)
     return {"a": a, "b": b, "street": street, "community": community, "grid": grid, "department": department,
             "key": key.credential, "invitation": invitation, "code": code, "b_token": b_token.token,
-            "inbox_entry": inbox_entry, "notice": notice, "attachment": attachment,
+            "inbox_entry": inbox_entry, "push_device": push_device, "notice": notice, "attachment": attachment,
             "category": category, "feedback_item": feedback_item, "open311_item": open311_item,
             "open311_key": open311_key.token, "own_category": own_category, "call_in": call_in,
             "feedback_photo": feedback_photo, "parking_space": parking_space,
@@ -166,6 +171,8 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
             (f"{base}/console/invitations/{world['invitation'].id}/revoke", f"invitation {world['invitation'].id}")],
         ("POST", "/t/{slug:str}/inbox/{entry_id:int}/open"): [
             (f"{base}/inbox/{world['inbox_entry'].id}/open", f"inbox entry {world['inbox_entry'].id}")],
+        ("POST", "/t/{slug:str}/inbox/devices/{device_id:int}/remove"): [
+            (f"{base}/inbox/devices/{world['push_device']}/remove", f"push device {world['push_device']}")],
         ("GET", "/t/{slug:str}/notices/{root:int}"): [
             (f"{base}/notices/{world['notice'].root}", f"notice {world['notice'].root}")],
         ("GET", "/t/{slug:str}/console/notices/{notice_id:int}"): [
@@ -283,6 +290,7 @@ async def _a_is_untouched(world) -> None:
     invitation = await a.get(Invitation, world["invitation"].id)
     assert invitation.revoked_at is None and invitation.accepted_at is None
     assert (await a.get(InboxEntry, world["inbox_entry"].id)).read_at is None
+    assert (await a.get(PushSubscription, world["push_device"])).endpoint.endswith(f"{MARK}-device")
     notice = await a.get(Notice, world["notice"].id)
     assert notice.status == "published" and notice.revision == world["notice"].revision
     assert await a.count(Notice) == 1 and await a.count(NoticeRead) == 0 and await a.count(NoticeQuestion) == 0

@@ -9,7 +9,7 @@ through SMTP, SMS through the message-gateway hook; Web Push registers itself he
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from core.config import Settings
 from core.messaging.gateway import DeliveryResult, sms_gateway
@@ -22,6 +22,8 @@ class Recipient:
     phone: str | None
     email: str | None
     language: str
+    # For push: the subscription of the device the message goes to (core.push.tables).
+    device: Any = None
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class RenderedMessage:
     text: str
     url: str  # absolute
     urgent: bool
+    link: str = ""  # the same page as a path of this site (a service worker opens it on its own origin)
 
 
 class Channel(Protocol):

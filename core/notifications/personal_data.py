@@ -13,9 +13,10 @@ from core.notifications.services import preference
 async def export_personal_data(person_id: int) -> dict[str, Any]:
     chosen = await preference(person_id)
     return {
-        "notification_preferences": {"email": chosen.email, "sms": chosen.sms, "quiet_start": chosen.quiet_start,
-                                     "quiet_end": chosen.quiet_end},
+        "notification_preferences": {"email": chosen.email, "sms": chosen.sms, "push": chosen.push,
+                                     "quiet_start": chosen.quiet_start, "quiet_end": chosen.quiet_end},
         "inbox": await platform_scope.person_inbox(person_id),
+        "push_devices": await platform_scope.person_push_devices(person_id),
     }
 
 
@@ -25,3 +26,4 @@ async def erase_personal_data(person_id: int, pseudonym: str) -> None:
 
     await NotificationPreference.delete().where(NotificationPreference.person == person_id)
     await platform_scope.erase_person_inbox(person_id)
+    await platform_scope.erase_person_push_devices(person_id)

@@ -48,7 +48,7 @@ class InboxController(Controller):
 def clean_preferences(data: dict[str, str]) -> dict[str, object]:
     errors: dict[str, Message] = {}
     cleaned: dict[str, object] = {}
-    for channel in ("email", "sms"):
+    for channel in ("email", "sms", "push"):
         value = data.get(channel, "")
         if value not in services.PREFERENCE_CHOICES:
             errors[channel] = Message("Choose one of the options.")
@@ -72,7 +72,8 @@ class NotificationPreferenceController(Controller):
     async def show(self, request: Request, saved: FromQuery[bool] = False) -> Template:
         actor = signed_in(request)
         preference = await services.preference(actor.id)
-        values = {"email": preference.email, "sms": preference.sms, "quiet_start": str(preference.quiet_start),
+        values = {"email": preference.email, "sms": preference.sms, "push": preference.push,
+                  "quiet_start": str(preference.quiet_start),
                   "quiet_end": str(preference.quiet_end)}
         return Template("notifications/preferences.html",
                         context={"values": values, "errors": {}, "saved": saved, "actor": actor})

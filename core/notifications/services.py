@@ -23,6 +23,8 @@ from core.i18n import Message
 from core.jobs import queue
 from core.notifications import channels as channel_registry
 from core.notifications.audience import Audience, next_batch
+from core.push import channel as push_channel  # noqa: F401  (registers the push channel)
+from core.push import services as push
 from core.notifications.tables import (
     ChannelMessage,
     ChannelStatus,
@@ -134,6 +136,7 @@ class _Preference:
     sms: str = "urgent"
     quiet_start: int = 22
     quiet_end: int = 7
+    push: str = "all"
 
 
 async def _contacts(person_ids: list[int]) -> dict[int, tuple[dict[str, Any], _Preference]]:
@@ -144,11 +147,13 @@ async def _contacts(person_ids: list[int]) -> dict[int, tuple[dict[str, Any], _P
     else:
         ids, wanted = person_ids, "p.id = ANY(CAST({} AS integer[]))"
     rows = await Person.raw(
-        "SELECT p.id, p.phone, p.email, np.email AS pref_email, np.sms AS pref_sms, np.quiet_start, np.quiet_end "
+        "SELECT p.id, p.phone, p.email, np.email AS pref_email, np.sms AS pref_sms, np.quiet_start, np.quiet_end, "
+        "np.push AS pref_push "
         "FROM accounts_person p LEFT JOIN core_notification_preference np ON np.person = p.id WHERE " + wanted, ids)
     default = _Preference()
     return {
-        row["id"]: (row, _Preference(row["pref_email"], row["pref_sms"], row["quiet_start"], row["quiet_end"])
+        row["id"]: (row, _Preference(row["pref_email"], row["pref_sms"], row["quiet_start"], row["quiet_end"],
+                                     row["pref_push"])
                     if row["pref_email"] is not None else default)
         for row in rows
     }
@@ -157,7 +162,8 @@ async def _contacts(person_ids: list[int]) -> dict[int, tuple[dict[str, Any], _P
 async def preferences_of(person_ids: list[int]) -> dict[int, _Preference]:
     rows = await NotificationPreference.select().where(NotificationPreference.person.is_in(person_ids)) \
         if person_ids else []
-    found = {row["person"]: _Preference(row["email"], row["sms"], row["quiet_start"], row["quiet_end"]) for row in rows}
+    found = {row["person"]: _Preference(row["email"], row["sms"], row["quiet_start"], row["quiet_end"], row["push"])
+             for row in rows}
     return {person: found.get(person, _Preference()) for person in person_ids}
 
 
@@ -183,7 +189,8 @@ def _wants(choice: str, urgent: bool) -> bool:
 async def _plan_channel_messages(scope: TenantScope, notification: Notification, added: dict[int, int],
                                  now: datetime) -> list[tuple[int, datetime]]:
     """Channel messages for the new entries, by each person's preferences and the district's
-    settings; returns (message id, not before)."""
+    settings (push costs the district nothing: it goes to every device a person turned it on
+    in); returns (message id, not before)."""
     if not added:
         return []
     from tenants.tables import Tenant
@@ -191,7 +198,8 @@ async def _plan_channel_messages(scope: TenantScope, notification: Notification,
     district = await Tenant.select(Tenant.notify_by_email, Tenant.notify_by_sms).where(
         Tenant.id == scope.tenant_id).first()
     allowed = {"email": district["notify_by_email"], "sms": district["notify_by_sms"]}
-    if not any(allowed.values()):
+    devices = await push.person_devices(scope, list(added))
+    if not any(allowed.values()) and not devices:
         return []
     people = await _contacts(list(added))
     rows: list[dict[str, Any]] = []
@@ -204,6 +212,9 @@ async def _plan_channel_messages(scope: TenantScope, notification: Notification,
             if allowed[channel] and reachable and _wants(getattr(preference, channel), notification.urgent):
                 rows.append({"inbox_entry": entry_id, "person": person_id, "channel": channel,
                              "not_before": quiet or now})
+        if _wants(preference.push, notification.urgent):
+            rows.extend({"inbox_entry": entry_id, "person": person_id, "channel": "push", "device": device,
+                         "not_before": quiet or now} for device in devices.get(person_id, ()))
     ids = await scope.insert_many(ChannelMessage, rows)
     return [(message_id, row["not_before"]) for message_id, row in zip(ids, rows)]
 
@@ -219,6 +230,7 @@ def render(notification: Notification, language: str, settings: Settings) -> cha
         text=i18n.translate(body, language) if body else "",
         url=settings.public_url + (notification.link or "/"),
         urgent=notification.urgent,
+        link=notification.link or "/",
     )
 
 
@@ -238,16 +250,24 @@ async def send_channel_message(settings: Settings, tenant_id: int, message_id: i
     notification = await scope.get(Notification, entry.notification)
     person = await Person.objects().where(Person.id == message.person).first()
     channel = channel_registry.CHANNELS.get(message.channel)
+    # A push goes to one device, which the person may have taken off since (or given to another).
+    device = await push.subscription(scope, message.device) if message.device else None
+    if device is not None and device.person != message.person:
+        device = None
     recipient = channel_registry.Recipient(person.id, person.display_name, person.phone, person.email,
-                                           person.language or i18n.DEFAULT_LANGUAGE) if person else None
+                                           person.language or i18n.DEFAULT_LANGUAGE, device) if person else None
     if channel is None or recipient is None or not channel.can_reach(recipient):
         await _finish(scope, message_id, ChannelStatus.failed, error="no way to reach the person on this channel")
         return "failed"
     result = await channel.send(settings, recipient, render(notification, recipient.language, settings))
     if result.accepted:
         await _finish(scope, message_id, ChannelStatus.sent, provider_message_id=result.provider_message_id)
+        if device is not None:
+            await push.mark_sent(scope, device.id)
         return "sent"
     attempts = message.attempts + 1
+    if result.gone and device is not None:
+        await push.forget(scope, device.id)
     if result.gone or attempts > len(CHANNEL_BACKOFF):
         await _finish(scope, message_id, ChannelStatus.failed, error=result.error, attempts=attempts)
         return "failed"
@@ -356,11 +376,12 @@ async def preference(person_id: int) -> _Preference:
     return (await preferences_of([person_id]))[person_id]
 
 
-async def save_preference(person_id: int, *, email: str, sms: str, quiet_start: int, quiet_end: int) -> None:
+async def save_preference(person_id: int, *, email: str, sms: str, quiet_start: int, quiet_end: int,
+                          push: str = "all") -> None:
     async with db.transaction(write=True):
         existing = await NotificationPreference.objects().where(NotificationPreference.person == person_id).first()
         if existing is None:
             existing = NotificationPreference(person=person_id)
-        existing.email, existing.sms = email, sms
+        existing.email, existing.sms, existing.push = email, sms, push
         existing.quiet_start, existing.quiet_end = quiet_start, quiet_end
         await existing.save()

@@ -45,11 +45,12 @@ class ChannelStatus(str, Enum):
 
 
 class ChannelMessage(TenantOwned, tablename="core_channel_message"):
-    """An inbox entry to send through one other channel (one per entry and channel)."""
+    """An inbox entry to send through one other channel (one per entry, channel and device)."""
 
     inbox_entry = ForeignKey(references=InboxEntry, index=True, on_delete=OnDelete.cascade)
     person = Integer()
     channel = Varchar(length=16, help_text="email, sms, push")
+    device = Integer(default=0, help_text="For push: the subscription (core_push_subscription.id); else 0")
     status = Varchar(length=10, default=ChannelStatus.pending.value, index=True)
     not_before = Timestamptz(index=True, help_text="Quiet hours and retries move it later")
     attempts = Integer(default=0)
@@ -64,5 +65,6 @@ class NotificationPreference(Table, tablename="core_notification_preference"):
     person = ForeignKey(references=Person, unique=True, on_delete=OnDelete.cascade)
     email = Varchar(length=8, default="all", help_text="all, urgent or off")
     sms = Varchar(length=8, default="urgent", help_text="all, urgent or off")
+    push = Varchar(length=8, default="all", help_text="all, urgent or off: on the devices they turned it on in")
     quiet_start = Integer(default=22, help_text="Hour (China Standard Time) quiet hours begin")
     quiet_end = Integer(default=7, help_text="Hour they end; equal to quiet_start means none")

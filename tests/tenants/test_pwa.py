@@ -101,10 +101,17 @@ async def test_the_worker_keeps_pages_read_and_sends_the_queue(client, tenant):
     kept = json.loads(re.search(r"var KEPT = (\[.*?\]);", text).group(1))
     assert {"/t/qindu/", "/t/qindu/notices/*", "/t/qindu/feedback/new"} <= set(kept)
     assert not any(path.startswith("/t/qindu/console") or "/p/" in path for path in kept)
-    assert f'importScripts("{static.static_url("js/queue.js")}");' in text
+    assert f'importScripts("{static.static_url("js/queue.js")}", "{static.static_url("js/notify.js")}");' in text
     assert 'event.tag === "gongzhi-queue"' in text and "GongzhiQueue.flush(SLUG)" in text
     shell = json.loads(re.search(r"var SHELL = (\[.*?\]);", text).group(1))
     assert static.static_url("js/queue.js") in shell and static.static_url("js/offline.js") in shell
+    assert static.static_url("js/notify.js") in shell  # the worker imports it: kept with it
+
+
+async def test_the_worker_shows_pushes_as_the_districts_notifications(client, tenant):
+    text = (await client.get("/t/qindu/sw.js")).text
+    assert 'self.addEventListener("push"' in text and 'self.addEventListener("notificationclick"' in text
+    assert 'var NAME = "' in text and re.search(r'var ICON = "/t/qindu/icons/192\.png\?v=[^"]+";', text)
 
 
 async def test_the_feedback_form_may_be_kept_offline_and_its_item_names_its_number(client, tenant, make_person,

@@ -1,7 +1,7 @@
 // The service worker of one district's app, scope {{ scope }} (rendered by tenants/pwa.py).
 // Hand-written, no library. What it keeps: the app shell (hashed static files and the offline
 // page), precached at install; hashed static files met later, cache-first. Pages are fetched
-// from the network; without it, the offline page is shown. Nothing under NEVER_CACHED, and no
+// from the network; without it, the offline page is shown. It shows the pushes it receives. Nothing under NEVER_CACHED, and no
 // response marked private or no-store, is ever put in a cache.
 "use strict";
 
@@ -25,8 +25,11 @@ var OFFLINE_URL = {{ offline | tojson }};
 var NEVER_CACHED = {{ never_cached | tojson }};
 var HASHED_STATIC = /^\/static\/.+\.[0-9a-f]{8}\.[A-Za-z0-9]+$/;
 
-// The offline queue (the same file the pages load), for Background Sync.
-importScripts({{ queue_script | tojson }});
+var NAME = {{ name | tojson }};
+var ICON = {{ icon | tojson }};
+
+// The offline queue (the same file the pages load), for Background Sync; what a push shows.
+importScripts({{ queue_script | tojson }}, {{ notify_script | tojson }});
 
 function kept(url) {
   return KEPT.some(function (path) {
@@ -106,6 +109,25 @@ self.addEventListener("sync", function (event) {
   if (event.tag === "gongzhi-queue") {
     event.waitUntil(GongzhiQueue.flush(SLUG));
   }
+});
+
+// Web Push: the message (title, short text, link) becomes a notification; a tap opens its page,
+// in the window already open if there is one.
+self.addEventListener("push", function (event) {
+  var data = null;
+  try {
+    data = event.data ? event.data.json() : null;
+  } catch (error) {
+    data = null;  // not ours: the district's name alone
+  }
+  var shown = GongzhiNotify.notification(data, SCOPE, self.location.origin, NAME, ICON);
+  event.waitUntil(self.registration.showNotification(shown.title, shown.options));
+});
+
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  var url = GongzhiNotify.target((event.notification.data || {}).url, SCOPE, self.location.origin);
+  event.waitUntil(GongzhiNotify.open(self.clients, url, SCOPE, self.location.origin));
 });
 
 // Hashed static files never change: the cache first, the network once.

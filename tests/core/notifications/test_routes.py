@@ -266,6 +266,7 @@ async def test_preferences_show_the_defaults(client, make_person, sign_in):
     assert page.status_code == 200
     assert _checked(page.text, "email") == ["all"]
     assert _checked(page.text, "sms") == ["urgent"]
+    assert _checked(page.text, "push") == ["all"]
     assert (_input_value(page.text, "quiet_start"), _input_value(page.text, "quiet_end")) == ("22", "7")
     assert "已保存。" not in page.text
 
@@ -274,16 +275,18 @@ async def test_preferences_are_saved(client, make_person, sign_in):
     person = await make_person("王芳", "13800000001")
     await sign_in(client, "13800000001")
     response = await post_form(client, "/account/notifications",
-                               {"email": "off", "sms": "all", "quiet_start": "21", "quiet_end": " 6 "},
+                               {"email": "off", "sms": "all", "push": "urgent", "quiet_start": "21",
+                                "quiet_end": " 6 "},
                                headers=PAGE)
     assert response.status_code == 303
     assert response.headers["location"] == "/account/notifications?saved=1"
     page = await client.get(response.headers["location"], headers=PAGE)
     assert "已保存。" in page.text
     assert _checked(page.text, "email") == ["off"] and _checked(page.text, "sms") == ["all"]
+    assert _checked(page.text, "push") == ["urgent"]
     assert (_input_value(page.text, "quiet_start"), _input_value(page.text, "quiet_end")) == ("21", "6")
     saved = await services.preference(person.id)
-    assert (saved.email, saved.sms, saved.quiet_start, saved.quiet_end) == ("off", "all", 21, 6)
+    assert (saved.email, saved.sms, saved.push, saved.quiet_start, saved.quiet_end) == ("off", "all", "urgent", 21, 6)
 
 
 @pytest.mark.parametrize(("field", "typed", "language", "message"), [
@@ -293,12 +296,13 @@ async def test_preferences_are_saved(client, make_person, sign_in):
     ("quiet_start", "25", "en", "Enter an hour from 0 to 23."),
     ("sms", "sometimes", "zh-CN", "请选择其中一项。"),
     ("email", "weekly", "en", "Choose one of the options."),
+    ("push", "", "zh-CN", "请选择其中一项。"),
 ])
 async def test_preferences_refuse_bad_input_and_keep_what_was_typed(client, make_person, sign_in,
                                                                     field, typed, language, message):
     person = await make_person("王芳", "13800000001")
     await sign_in(client, "13800000001")
-    data = {"email": "off", "sms": "all", "quiet_start": "21", "quiet_end": "6", field: typed}
+    data = {"email": "off", "sms": "all", "push": "all", "quiet_start": "21", "quiet_end": "6", field: typed}
     headers = {"Accept": "text/html", "Accept-Language": language}
     response = await post_form(client, "/account/notifications", data, headers=headers)
     assert response.status_code == 422
