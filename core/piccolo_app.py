@@ -13,6 +13,7 @@ from core.accounts.tables import (
     PlatformRole,
     Session,
 )
+from core.appointments.tables import AppointmentBooking, AppointmentSlot
 from core.audit.tables import AuditEntry
 from core.config import PROJECT_ROOT
 from core.events.tables import Event, EventDelivery
@@ -50,7 +51,8 @@ APP_CONFIG = AppConfig(
                    ChannelMessage, NotificationPreference, DisclosureCategory, Notice, NoticeTransition,
                    NoticeAttachment, NoticeRead, NoticeQuestion, StoredFile,
                    FeedbackCategory, FeedbackItem, TimelineEntry, TrackingCounter, FeedbackPhoto, CallIn,
-                   PluginEnablement, PlatformFile, MarketplacePlugin, MarketplaceRelease, PushSubscription],
+                   PluginEnablement, PlatformFile, MarketplacePlugin, MarketplaceRelease, PushSubscription,
+                   AppointmentSlot, AppointmentBooking],
     migration_dependencies=[],
     commands=[],
 )

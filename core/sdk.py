@@ -19,6 +19,7 @@ from litestar import Request
 from litestar.response import Template
 
 from core import clock
+from core.appointments.schedules import WeeklyRule
 from core.errors import Conflict, GongzhiError, NotFound, PermissionDenied, ValidationFailed
 from core.forms import FieldError, Form, phone as clean_phone, text as clean_text, whole_number
 from core.hookspecs import hookimpl
@@ -31,8 +32,8 @@ from core.tenancy import TenantOwned, TenantScope
 __all__ = [
     "CORE_API_VERSION", "CapabilityError", "Conflict", "FieldError", "Form", "GongzhiError", "LONG", "Message",
     "N_", "NavEntry", "NotFound", "PermissionDenied", "Plugin", "SHORT", "TenantOwned", "TenantScope", "Tile",
-    "ValidationFailed", "Visit", "Widget", "clean_phone", "clean_text", "current_language", "gettext", "hookimpl",
-    "now", "whole_number",
+    "ValidationFailed", "Visit", "WeeklyRule", "Widget", "clean_phone", "clean_text", "current_language", "gettext",
+    "hookimpl", "now", "whole_number",
 ]
 
 
@@ -330,6 +331,15 @@ class Plugin:
             Notice.status == NoticeStatus.published.value).order_by(Notice.published_at, ascending=False).limit(limit)
         return rows
 
+    # Appointment slots ---------------------------------------------------------------
+
+    @property
+    def appointments(self) -> "Appointments":
+        """Slots people book (a counselling session, a lawyer's duty hour, an activity), kept
+        under this plugin's kinds ``<plugin>.<what>`` (appointments:use)."""
+        self.require("appointments:use")
+        return Appointments(self)
+
     # Files and protected data --------------------------------------------------------
 
     async def store_file(self, scope: TenantScope, filename: str, content: bytes, content_type: str) -> str:
@@ -366,3 +376,98 @@ class Plugin:
 
         return await protection.read(Settings.from_env(), scope, reader_id=reader_id, person_id=person_id,
                                      table=table, row_id=row_id, sealed=sealed, may_read=may_read, purpose=purpose)
+
+
+class Appointments:
+    """A plugin's appointment slots (``plugin.appointments``): each has a ``kind`` that starts
+    with the plugin's name and a dot (``mental_health.counselling``), and a plugin reaches only
+    its own kinds: another's slot ids answer NotFound, another's kinds are refused. Every
+    call needs the capability appointments:use. Times are timezone-aware; people booked are
+    reminded by core the day before (notification kind ``<kind>.reminder``) and told when a
+    slot is cancelled (``<kind>.cancelled``), linked to the slot's ``link``."""
+
+    __slots__ = ("_plugin",)
+
+    def __init__(self, plugin: Plugin) -> None:
+        self._plugin = plugin
+
+    def __repr__(self) -> str:
+        return f"Appointments({self._plugin.name!r})"
+
+    @property
+    def _namespace(self) -> str:
+        self._plugin.require("appointments:use")
+        return f"{self._plugin.name}."
+
+    def _kind(self, kind: str) -> str:
+        namespace = self._namespace
+        if not isinstance(kind, str) or not kind.startswith(namespace) or kind == namespace:
+            raise CapabilityError(self._plugin.name, f"the appointment kind {kind!r} (use {namespace}…)")
+        return kind
+
+    async def schedule_weekly(self, scope: TenantScope, kind: str, rule: WeeklyRule, *, host: int | None = None,
+                              title: str = "", place: str = "", link: str = "") -> int:
+        """Make the slots of a weekly rule (local time, holidays left out) that do not exist
+        yet and have not started; returns how many were made (the same rule twice: none)."""
+        from core.appointments import services
+
+        return await services.schedule_weekly(scope, self._kind(kind), rule, host=host, title=title, place=place,
+                                              link=link)
+
+    async def create_slot(self, scope: TenantScope, kind: str, starts_at, ends_at, *, capacity: int = 1,
+                          host: int | None = None, title: str = "", place: str = "", link: str = "") -> int:
+        """One slot; returns its id (Conflict when the kind and host have one starting then)."""
+        from core.appointments import services
+
+        slot = await services.create_slot(scope, self._kind(kind), starts_at, ends_at, capacity=capacity, host=host,
+                                          title=title, place=place, link=link)
+        return slot.id
+
+    async def cancel_slot(self, scope: TenantScope, slot_id: int, reason: str) -> int:
+        """Cancel a slot and its bookings, telling each person booked why; returns how many."""
+        from core.appointments import services
+
+        return await services.cancel_slot(scope, slot_id, reason, namespace=self._namespace)
+
+    async def book(self, scope: TenantScope, slot_id: int, person_id: int) -> int:
+        """Book a place for a person; returns the booking's id. Conflict when the slot is full,
+        cancelled or has started, or the person already holds a place in it."""
+        from core.appointments import services
+
+        return await services.book(scope, slot_id, person_id, namespace=self._namespace)
+
+    async def cancel_booking(self, scope: TenantScope, booking_id: int, *, person_id: int | None = None) -> None:
+        """Cancel a booking and free its place (``person_id``: only if it is theirs); not once
+        the slot has started."""
+        from core.appointments import services
+
+        await services.cancel_booking(scope, booking_id, person_id=person_id, namespace=self._namespace)
+
+    async def slot(self, scope: TenantScope, slot_id: int) -> dict[str, Any]:
+        """One slot's fields, and ``free`` (places left)."""
+        from core.appointments import services
+
+        return await services.slot(scope, slot_id, namespace=self._namespace)
+
+    async def free_slots(self, scope: TenantScope, kind: str, start, end, *,
+                         host: int | None = None) -> list[dict[str, Any]]:
+        """Slots of a kind (of one host) starting between ``start`` and ``end`` that can still
+        be booked, in order of time."""
+        from core.appointments import services
+
+        return await services.free_slots(scope, self._kind(kind), start, end, host=host)
+
+    async def bookings_of(self, scope: TenantScope, person_id: int, *, upcoming_only: bool = False,
+                          include_cancelled: bool = False) -> list[dict[str, Any]]:
+        """A person's bookings of this plugin's slots, with each slot's time and place."""
+        from core.appointments import services
+
+        return await services.bookings_of(scope, person_id, namespace=self._namespace, upcoming_only=upcoming_only,
+                                          include_cancelled=include_cancelled)
+
+    async def roster(self, scope: TenantScope, slot_id: int, *,
+                     include_cancelled: bool = False) -> list[dict[str, Any]]:
+        """Who booked a slot, in the order they booked."""
+        from core.appointments import services
+
+        return await services.roster(scope, slot_id, namespace=self._namespace, include_cancelled=include_cancelled)

@@ -42,6 +42,7 @@ CAPABILITIES: dict[str, str] = {
     "encryption:use": N_("Encrypt and read protected data, every read audited"),
     "audit:write": N_("Write to the district's audit log"),
     "platform:operations": N_("Run named operations across districts on province-wide tables"),
+    "appointments:use": N_("Offer appointment slots that people book, and remind them the day before"),
 }
 
 # Where the marketplace lists a plugin (the optional ``category``; none: under "Other").
