@@ -169,6 +169,17 @@ async def erase_person_push_devices(person_id: int) -> None:
     await PushSubscription.delete().where(PushSubscription.person == person_id)
 
 
+@platform_operation("a person's data download: the appointments they booked, in every district", write=False)
+async def person_bookings(person_id: int) -> list[dict]:
+    from core.appointments.tables import AppointmentBooking
+
+    return await AppointmentBooking.select(
+        AppointmentBooking.tenant_id, AppointmentBooking.slot.kind, AppointmentBooking.slot.title,
+        AppointmentBooking.slot.place, AppointmentBooking.slot.starts_at, AppointmentBooking.created_at,
+        AppointmentBooking.cancelled_at,
+    ).where(AppointmentBooking.person == person_id).order_by(AppointmentBooking.id)
+
+
 @platform_operation("the sweep: notices due to be published or expired, in every district", write=False)
 async def notices_due(before, limit: int = SWEEP_LIMIT) -> list[dict]:
     from core.notices.tables import Notice, NoticeStatus

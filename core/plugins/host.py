@@ -31,7 +31,7 @@ trace_log = logging.getLogger("gongzhi.plugins.trace")
 
 ENTRY_POINT_GROUP = "gongzhi.plugins"
 # Core's own implementations of hooks (the development SMS outbox, …): always on.
-CORE_IMPLEMENTATIONS = ("core.messaging.outbox", "core.notifications.personal_data")
+CORE_IMPLEMENTATIONS = ("core.messaging.outbox", "core.notifications.personal_data", "core.appointments.personal_data")
 
 
 def tracing() -> bool:
