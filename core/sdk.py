@@ -217,6 +217,22 @@ class Plugin:
         rows = await Person.select(Person.id, Person.display_name, Person.phone).where(Person.id.is_in(list(members)))
         return {row["id"]: {"display_name": row["display_name"], "phone": row["phone"]} for row in rows}
 
+    async def holders(self, scope: TenantScope, roles: tuple[str, ...] | list[str]) -> list[int]:
+        """The people holding any of ``roles`` in the district (anywhere in it), in id order:
+        e.g. a plugin's on-duty staff, to tell them something urgent."""
+        self.require("residents:read")
+        from core.notifications.audience import Audience, next_batch
+
+        if not roles:
+            return []
+        audience, found, after = Audience.district_members(roles=tuple(roles)), [], 0
+        while True:
+            batch = await next_batch(scope, audience, after=after, limit=1000)
+            found.extend(batch)
+            if len(batch) < 1000:
+                return found
+            after = batch[-1]
+
     async def notify(self, scope: TenantScope, person_ids: list[int], *, kind: str, title: Message,
                      body: Message | None = None, link: str = "", urgent: bool = False) -> None:
         """Tell these people (their inbox, and the channels they chose), after commit."""

@@ -37,6 +37,9 @@ from core.tenancy import TenantScope
 from core.web.inventory import inventory, is_framework_route
 from gongzhi_parking import services as parking
 from gongzhi_parking.tables import Application as ParkingApplication, Space as ParkingSpace
+from plugins.mental_health import services as mental_health
+from plugins.mental_health.instruments import PHQ9
+from plugins.mental_health.tables import Referral as MentalHealthReferral, Screening as MentalHealthScreening
 from tenants import logo
 from tenants.resolution import resolve
 from tenants.tables import Community, Department, Grid, Street, Tenant
@@ -127,6 +130,13 @@ async def world(tenant, other_tenant, make_person, jobs):
     parking_space = await parking.add_space(a, {"community": str(community.id), "label": "A-001"}, None)
     parking_application = await parking.apply(a, resident.id, {"community": str(community.id), "plate": "陕D12345",
                                                                "idempotency_key": "cross-tenant-parking-1"})
+    # A's resident consented to the mental-health service and screened with a crisis answer:
+    # a sealed screening and an urgent referral of A's.
+    await enablement.set_enabled(a, "mental_health", True, actor_id=a_admin.id)
+    await mental_health.give_consent(a, resident.id, {"agree": "1"})
+    mental_health_screening, _new = await mental_health.screen(a, resident.id, PHQ9, {
+        **{f"item{n}": "1" for n in range(1, 10)}, "idempotency_key": "cross-tenant-screening-1"})
+    mental_health_referral = await a.objects(MentalHealthReferral).first()
     # A has a logo of its own (its app's icons are made from it).
     logo_picture = io.BytesIO()
     Image.new("RGB", (256, 256), (20, 120, 40)).save(logo_picture, "PNG")
@@ -137,6 +147,9 @@ async def world(tenant, other_tenant, make_person, jobs):
     b_street = await b.create(Street, name="中山街道")
     await b.create(Community, street=b_street.id, name="中山社区")
     await enablement.set_enabled(b, "parking", True, actor_id=b_admin.id)
+    # B's admin is one of B's counsellors too, so that B's referral console opens for them.
+    await enablement.set_enabled(b, "mental_health", True, actor_id=b_admin.id)
+    await services.add_membership(b, b_admin.id, ["mental_health.counsellor"])
     b_token = await credentials.issue("person", "B", list(credentials.SCOPES), tenant_id=other_tenant.id,
                                       person_id=b_admin.id)
     return {"a": a, "b": b, "street": street, "community": community, "grid": grid, "department": department,
@@ -145,7 +158,8 @@ async def world(tenant, other_tenant, make_person, jobs):
             "category": category, "feedback_item": feedback_item, "open311_item": open311_item,
             "open311_key": open311_key.token, "own_category": own_category, "call_in": call_in,
             "feedback_photo": feedback_photo, "parking_space": parking_space,
-            "parking_application": parking_application, "logo_key": a_logo}
+            "parking_application": parking_application, "logo_key": a_logo,
+            "mental_health_screening": mental_health_screening, "mental_health_referral": mental_health_referral}
 
 
 def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
@@ -271,6 +285,18 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
         ("POST", "/t/{slug:str}/p/parking/console/spaces/{space_id:int}/switch"): [
             (f"{base}/p/parking/console/spaces/{world['parking_space'].id}/switch",
              f"parking space {world['parking_space'].id}")],
+        # Asking B's questionnaire names nothing of A's: B's admin has not consented in B.
+        ("GET", "/t/{slug:str}/p/mental_health/screening/{instrument:str}"): [
+            (f"{base}/p/mental_health/screening/phq9", "the questionnaire (no consent in B)", {}, {303})],
+        ("POST", "/t/{slug:str}/p/mental_health/screening/{instrument:str}"): [
+            (f"{base}/p/mental_health/screening/phq9", "the questionnaire (no consent in B)",
+             {"idempotency_key": "cross-tenant-screening-1", **{f"item{n}": "0" for n in range(1, 10)}}, {403})],
+        ("GET", "/t/{slug:str}/p/mental_health/screenings/{screening_id:int}"): [
+            (f"{base}/p/mental_health/screenings/{world['mental_health_screening'].id}",
+             f"mental-health screening {world['mental_health_screening'].id}")],
+        ("GET", "/t/{slug:str}/p/mental_health/console/referrals/{referral_id:int}"): [
+            (f"{base}/p/mental_health/console/referrals/{world['mental_health_referral'].id}",
+             f"mental-health referral {world['mental_health_referral'].id}")],
         # The app's icons are public; under B's address they are B's own, whatever A's logo.
         ("GET", "/t/{slug:str}/icons/{name:str}"): [
             (f"{base}/icons/{name}", f"icon {name} (district A has a logo of its own)", {}, {200})
@@ -303,6 +329,9 @@ async def _a_is_untouched(world) -> None:
     assert (await enablement.settings_of(a, "parking"))["rules"] == f"{MARK}停车须知"
     assert (await a.get(ParkingApplication, world["parking_application"].id)).state == "waiting"
     assert (await a.get(ParkingSpace, world["parking_space"].id)).active is True
+    assert await a.count(MentalHealthScreening) == 1 and await a.count(MentalHealthReferral) == 1
+    assert (await a.get(MentalHealthReferral, world["mental_health_referral"].id)).state == "sent"
+    assert await world["b"].count(MentalHealthScreening) == 0 and await world["b"].count(MentalHealthReferral) == 0
     assert (await Tenant.select(Tenant.logo_key).where(Tenant.slug == "qindu").first())["logo_key"] == world["logo_key"]
 
 

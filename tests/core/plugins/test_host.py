@@ -115,7 +115,9 @@ def test_plugins_are_found_through_their_entry_points_and_refused_with_the_reaso
         good = found.plugins["epgood"]
         assert (good.distribution, good.manifest.title.en) == ("gongzhi-epgood 1.0", "Entry point test")
         assert registry.CATEGORIES["epgood_request"].plugin == "epgood"
-        assert [impl.plugin_name for impl in found.manager.hook.home_tiles.get_hookimpls()] == ["epgood"]
+        # (Gongzhi's own plugins are found too; of these four, only the one that fits is.)
+        assert [impl.plugin_name for impl in found.manager.hook.home_tiles.get_hookimpls()
+                if impl.plugin_name in installed] == ["epgood"]
 
         assert "epfuture" not in found.plugins
         assert "supports core >=2" in found.problems["epfuture"] and "core 1.0" in found.problems["epfuture"]

@@ -1,0 +1,92 @@
+"""The plugin's hook implementations: what it adds to Gongzhi. The entry point
+``gongzhi.plugins: mental_health`` (in Gongzhi's own pyproject.toml) names this module;
+``manifest.toml`` beside it declares the rest.
+
+The hooks that run in a district (navigation, tiles) are called only where the plugin is
+enabled; the plugin never checks that itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from core.sdk import Message, NavEntry, Tile, hookimpl
+
+from plugins.mental_health import services
+from plugins.mental_health.handle import plugin
+from plugins.mental_health.routes import ConsolePages, ResidentPages
+from plugins.mental_health.tables import Consent, Referral, Screening
+
+HERE = Path(__file__).resolve().parent
+
+
+# What the plugin brings (called once, when it is loaded) ----------------------------------
+
+
+@hookimpl
+def page_routes() -> list:
+    return [ResidentPages, ConsolePages]
+
+
+@hookimpl
+def piccolo_apps() -> list[str]:
+    return ["plugins.mental_health.piccolo_app"]
+
+
+@hookimpl
+def template_folder() -> Path:
+    return HERE / "templates"
+
+
+@hookimpl
+def locale_folder() -> Path:
+    return HERE / "locales"
+
+
+# In a district that enabled it --------------------------------------------------------------
+
+
+@hookimpl
+def navigation(visit) -> list[NavEntry]:
+    if visit.actor is None:
+        return []
+    entries = [NavEntry(Message("Mental health"), f"/t/{visit.slug}/p/mental_health/")]
+    if visit.roles & services.CONSOLE:
+        entries.append(NavEntry(Message("Referrals"), f"/t/{visit.slug}/p/mental_health/console/referrals/"))
+    return entries
+
+
+@hookimpl
+def home_tiles(visit) -> list[Tile]:
+    return [Tile(Message("Mental health"), f"/t/{visit.slug}/p/mental_health/",
+                 text=Message("A short, private check of your mood and worries, and where to find help"))]
+
+
+# A person's data ----------------------------------------------------------------------------
+
+
+@hookimpl
+async def export_personal_data(person_id: int) -> dict[str, Any] | None:
+    consents = await plugin.personal_rows(Consent.person_id, person_id, Consent.id, Consent.tenant_id,
+                                          Consent.version, Consent.given_at, Consent.withdrawn_at,
+                                          Consent.guardian_name, Consent.guardian_relation)
+    # A screening's answers and result are sealed with the person's data key and opened only
+    # where the person reads them, audited (their result pages): the download lists when each
+    # questionnaire was filled in, not what it said.
+    screenings = await plugin.personal_rows(Screening.person_id, person_id, Screening.id, Screening.tenant_id,
+                                            Screening.instrument, Screening.created_at)
+    referrals = await plugin.personal_rows(Referral.person_id, person_id, Referral.id, Referral.tenant_id,
+                                           Referral.level, Referral.state, Referral.urgent, Referral.created_at)
+    if not (consents or screenings or referrals):
+        return None
+    return {"mental_health_consents": services.plain(consents),
+            "mental_health_screenings": services.plain(screenings),
+            "mental_health_referrals": services.plain(referrals)}
+
+
+@hookimpl
+async def erase_personal_data(person_id: int, pseudonym: str) -> None:
+    # Nothing of it is kept for the district's records: the rows go. (Core destroys the
+    # person's data keys as well, so nothing sealed with them could be opened anyway.)
+    await services.erase(person_id)
