@@ -36,9 +36,12 @@ run: install
 	$(VENV)/bin/gongzhi serve --host 127.0.0.1 --port 8000
 
 ## make test: the whole suite: SQLite pass, PostgreSQL pass, then the e2e journeys
+# The two database passes share nothing (each has its own database, var folder and Redis keys),
+# so they run side by side; each pass's output is printed whole when it ends, and either
+# failing fails the run.
 test: install $(EXAMPLES) browser
-	$(MAKE) test-sqlite
-	$(MAKE) test-postgres
+	@echo "Running the SQLite and PostgreSQL passes side by side (each one's output follows when it ends)…"
+	$(MAKE) -j2 --output-sync=target test-sqlite test-postgres
 	$(MAKE) e2e
 
 ## make test-fast: the development tier (SQLite, no slow tests, no browser)
