@@ -150,6 +150,22 @@ class Plugin:
 
         return signed_in(request)
 
+    def base(self, request: Request) -> str:
+        """Where this plugin's pages start in the request's district: ``/t/{slug}/p/{plugin}``."""
+        return f"/t/{self.tenant(request).slug}/p/{self.name}"
+
+    @staticmethod
+    async def form_data(request: Request) -> dict[str, str]:
+        """A posted form's text fields (files and the CSRF token left out), to clean and, when
+        refused, to show again as typed."""
+        form = await request.form()
+        return {key: value for key, value in form.items() if isinstance(value, str) and key != "_csrf_token"}
+
+    @staticmethod
+    def field_errors(error: ValidationFailed) -> dict[str, str]:
+        """A refusal's messages per field, in the request's language, for a form's template."""
+        return {name: str(message) for name, message in error.errors.items()}
+
     async def roles(self, request: Request, allowed: tuple[str, ...] | set[str] | None = None):
         """``(actor, roles)`` in the request's district; with ``allowed``, refuses (403) a
         person who holds none of those roles."""

@@ -5,12 +5,14 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from plugins.mental_health.tables import Consent, Referral, Screening
+from plugins.mental_health.tables import (
+    Assignment, BreakGlass, Consent, Duty, Helper, Note, Referral, Screening, ServicePoint, Training,
+)
 
 APP_CONFIG = AppConfig(
     app_name="mental_health",
     migrations_folder_path=str(Path(__file__).resolve().parent / "migrations"),
-    table_classes=[Consent, Screening, Referral],
+    table_classes=[Consent, Screening, ServicePoint, Referral, Assignment, Duty, Note, BreakGlass, Helper, Training],
     migration_dependencies=[],
     commands=[],
 )

@@ -15,7 +15,7 @@ from core.sdk import Message, NavEntry, Tile, hookimpl
 
 from plugins.mental_health import services
 from plugins.mental_health.handle import plugin
-from plugins.mental_health.routes import ConsolePages, ResidentPages
+from plugins.mental_health.routes import PAGES
 from plugins.mental_health.tables import Consent, Referral, Screening
 
 HERE = Path(__file__).resolve().parent
@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 
 @hookimpl
 def page_routes() -> list:
-    return [ResidentPages, ConsolePages]
+    return list(PAGES)
 
 
 @hookimpl

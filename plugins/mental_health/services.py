@@ -10,23 +10,21 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from core.sdk import Form, Message, NotFound, PermissionDenied, TenantScope, ValidationFailed, clean_text, now
 
-from plugins.mental_health import instruments
+from plugins.mental_health import instruments, network
 from plugins.mental_health.handle import plugin
-from plugins.mental_health.tables import Consent, Referral, Screening
+from plugins.mental_health.tables import Consent, Screening
 
 # The consent text's version: a new text gets a new version, and everyone is asked again.
 CONSENT_VERSION = "2026-11"
 NATIONAL_HOTLINE = "12356"
-COUNSELLOR = "mental_health.counsellor"
-SUPERVISOR = "mental_health.supervisor"
+COUNSELLOR = network.COUNSELLOR
+SUPERVISOR = network.SUPERVISOR
 CONSOLE = {COUNSELLOR, SUPERVISOR}
-# A crisis referral is acknowledged within this (the escalation comes in a later part).
-ACKNOWLEDGE_WITHIN = timedelta(minutes=15)
 SCREENING_TABLE = "mental_health_screening"
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -152,29 +150,8 @@ async def screen(scope: TenantScope, person_id: int, questionnaire: instruments.
         await scope.update(Screening, {Screening.sealed: sealed}).where(Screening.id == row.id)
         row.sealed = sealed
         if result.crisis:
-            referral = await scope.create(Referral, person_id=person_id, screening=row.id, level="community_station",
-                                          state="sent", urgent=True, created_at=moment,
-                                          acknowledge_due=moment + ACKNOWLEDGE_WITHIN)
-            await _tell_counsellors(scope, referral)
+            await network.open_crisis_referral(scope, person_id, row.id, moment)
     return row, True
-
-
-async def _tell_counsellors(scope: TenantScope, referral: Referral) -> None:
-    """Tell the district's counsellors of an urgent referral (after commit; every channel)."""
-    counsellors = await counsellors_of(scope)
-    if not counsellors:
-        return
-    slug = await plugin.slug_of(scope)
-    await plugin.notify(scope, counsellors, kind="urgent_referral", urgent=True,
-                        title=Message("Urgent: a resident may be in crisis"),
-                        body=Message("Please call them back now; the referral must be acknowledged within "
-                                     "%(minutes)d minutes.", {"minutes": ACKNOWLEDGE_WITHIN.seconds // 60}),
-                        link=f"/t/{slug}/p/mental_health/console/referrals/{referral.id}")
-
-
-async def counsellors_of(scope: TenantScope) -> list[int]:
-    """The people holding the counsellor role in the district."""
-    return await plugin.holders(scope, (COUNSELLOR,))
 
 
 class Unreadable(NotFound):
@@ -215,30 +192,6 @@ async def own_screenings(scope: TenantScope, person_id: int) -> list[dict[str, A
     """The person's screenings (when, which questionnaire), newest first; nothing sealed is opened."""
     return await scope.select(Screening, Screening.id, Screening.instrument, Screening.created_at).where(
         Screening.person_id == person_id).order_by(Screening.id, ascending=False)
-
-
-# The counsellors' console --------------------------------------------------------------------
-
-
-async def referrals(scope: TenantScope, referral_id: int | None = None) -> list[dict[str, Any]]:
-    """The district's referrals (or the one with this id), urgent and newest first, with the
-    resident's name: who, when, how urgent, in which state; never a score or an answer."""
-    query = scope.select(Referral, Referral.id, Referral.person_id, Referral.level, Referral.state, Referral.urgent,
-                         Referral.created_at, Referral.acknowledge_due).order_by(
-        Referral.urgent, ascending=False).order_by(Referral.id, ascending=False)
-    if referral_id is not None:
-        query = query.where(Referral.id == referral_id)
-    rows = await query
-    people = await plugin.people(scope, sorted({row["person_id"] for row in rows}))
-    return [{**row, "person": people.get(row["person_id"], {}).get("display_name", "")} for row in rows]
-
-
-async def referral(scope: TenantScope, referral_id: int) -> dict[str, Any]:
-    """One referral of the district; another district's is not found."""
-    rows = await referrals(scope, referral_id)
-    if not rows:
-        raise NotFound()
-    return rows[0]
 
 
 # A person's data -----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ service keeps them."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 
@@ -12,7 +13,7 @@ from core.audit.tables import AuditEntry
 from core.errors import PermissionDenied, ValidationFailed
 from core.notifications.tables import InboxEntry
 from core.plugins.host import host
-from plugins.mental_health import services
+from plugins.mental_health import network, services
 from plugins.mental_health.instruments import GAD7, PHQ9
 from plugins.mental_health.tables import Consent, Referral, Screening
 
@@ -26,8 +27,10 @@ def _form(answers: list[int], key: str = KEY) -> dict[str, str]:
 async def test_the_plugin_is_installed_from_gongzhis_own_package():
     loaded = host().plugins["mental_health"]
     assert loaded.manifest.category == "health"
-    assert set(loaded.manifest.capabilities) == {"residents:read", "notify:send", "encryption:use", "audit:write"}
-    assert {role.name for role in loaded.manifest.roles} == {"mental_health.counsellor", "mental_health.supervisor"}
+    assert set(loaded.manifest.capabilities) == {"residents:read", "notify:send", "encryption:use", "audit:write",
+                                                 "appointments:use"}
+    assert {role.name for role in loaded.manifest.roles} == {"mental_health.counsellor", "mental_health.supervisor",
+                                                                  "mental_health.helper"}
 
 
 # Consent -----------------------------------------------------------------------------------
@@ -141,7 +144,8 @@ async def test_a_crisis_makes_one_urgent_referral_even_sent_twice(district, resi
     [referral] = await district.select(Referral)
     assert (referral["screening"], referral["person_id"], referral["level"], referral["state"], referral["urgent"]) == (
         screening.id, resident.id, "community_station", "sent", True)
-    assert referral["acknowledge_due"] - referral["created_at"] == services.ACKNOWLEDGE_WITHIN
+    assert referral["acknowledge_due"] - referral["created_at"] == timedelta(minutes=15)
+    assert referral["due_at"] == referral["acknowledge_due"]
 
 
 async def test_no_crisis_no_referral(district, resident):
@@ -171,7 +175,7 @@ async def test_the_sdk_names_the_counsellors(district, make_person):
     await accounts.add_membership(district, counsellor.id, ["mental_health.counsellor"])
     other = await make_person("李强", "13800000032")
     await accounts.add_membership(district, other.id, ["staff"])
-    assert await services.counsellors_of(district) == [counsellor.id]
+    assert await network.counsellors_of(district) == [counsellor.id]
 
 
 # A person's data -------------------------------------------------------------------------------

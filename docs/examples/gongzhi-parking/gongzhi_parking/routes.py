@@ -27,18 +27,6 @@ DISTRICT_ADMIN = "district_admin"
 KEEPERS = {"staff", "parking.manager"}
 
 
-def _base(request: Request) -> str:
-    return f"/t/{plugin.tenant(request).slug}/p/parking"
-
-
-def _errors(error: ValidationFailed) -> dict[str, str]:
-    return {name: str(message) for name, message in error.errors.items()}
-
-
-async def _form_data(request: Request) -> dict[str, str]:
-    form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str) and key != "_csrf_token"}
-
 
 async def _own_community(request: Request) -> str:
     """The community the resident belongs to, chosen in the form to begin with."""
@@ -57,7 +45,7 @@ class ResidentPages(Controller):
         actor = plugin.actor(request)
         scope = plugin.scope(request)
         return plugin.template("index.html", status_code=status_code, context={
-            "tenant": plugin.tenant(request), "base": _base(request), "values": values, "errors": errors,
+            "tenant": plugin.tenant(request), "base": plugin.base(request), "values": values, "errors": errors,
             "applications": await services.own_applications(scope, actor.id), "labels": STATE_LABELS,
             "communities": await plugin.communities(scope), "rules": (await plugin.settings(scope))["rules"]})
 
@@ -71,20 +59,20 @@ class ResidentPages(Controller):
     @post("/applications", name="parking_apply", status_code=303)
     async def apply(self, request: Request) -> Response:
         actor = plugin.actor(request)
-        data = await _form_data(request)
+        data = await plugin.form_data(request)
         try:
             await services.apply(plugin.scope(request), actor.id, data)
         except ValidationFailed as error:
             if not services.valid_key(data.get("idempotency_key", "")):
                 data["idempotency_key"] = secrets.token_urlsafe(18)
-            return await self._page(request, values=data, errors=_errors(error), status_code=422)
-        return Redirect(f"{_base(request)}/?applied=1", status_code=303)
+            return await self._page(request, values=data, errors=plugin.field_errors(error), status_code=422)
+        return Redirect(f"{plugin.base(request)}/?applied=1", status_code=303)
 
     @post("/applications/{application_id:int}/withdraw", name="parking_withdraw", status_code=303)
     async def withdraw(self, request: Request, application_id: FromPath[int]) -> Response:
         actor = plugin.actor(request)
         await services.withdraw(plugin.scope(request), actor.id, application_id)
-        return Redirect(f"{_base(request)}/", status_code=303)
+        return Redirect(f"{plugin.base(request)}/", status_code=303)
 
 
 async def looked_after(request: Request) -> set[int] | None:
@@ -114,7 +102,7 @@ class ConsolePages(Controller):
         mine = await looked_after(request)
         communities = [c for c in await plugin.communities(scope) if mine is None or c["id"] in mine]
         return plugin.template("console.html", status_code=status_code, context={
-            "tenant": plugin.tenant(request), "base": _base(request), "values": values or {},
+            "tenant": plugin.tenant(request), "base": plugin.base(request), "values": values or {},
             "errors": errors or {}, "communities": communities, "labels": STATE_LABELS, "can_allocate": mine is None,
             "spaces": await services.spaces(scope, mine), "month": services.month_of(now()),
             "applications": await services.applications(scope, mine), "allocated": None, **extra})
@@ -127,17 +115,17 @@ class ConsolePages(Controller):
     @post("/spaces", name="parking_add_space", status_code=303)
     async def add_space(self, request: Request) -> Response:
         mine = await looked_after(request)
-        data = await _form_data(request)
+        data = await plugin.form_data(request)
         try:
             await services.add_space(plugin.scope(request), data, mine)
         except ValidationFailed as error:
-            return await self._page(request, values=data, errors=_errors(error), status_code=422)
-        return Redirect(f"{_base(request)}/console/", status_code=303)
+            return await self._page(request, values=data, errors=plugin.field_errors(error), status_code=422)
+        return Redirect(f"{plugin.base(request)}/console/", status_code=303)
 
     @post("/spaces/{space_id:int}/switch", name="parking_switch_space", status_code=303)
     async def switch_space(self, request: Request, space_id: FromPath[int]) -> Response:
         await services.switch_space(plugin.scope(request), space_id, await looked_after(request))
-        return Redirect(f"{_base(request)}/console/", status_code=303)
+        return Redirect(f"{plugin.base(request)}/console/", status_code=303)
 
     @post("/allocate", name="parking_allocate", status_code=303)
     async def allocate(self, request: Request) -> Response:
@@ -147,4 +135,4 @@ class ConsolePages(Controller):
             raise PermissionDenied(Message("Only those who keep the parking of the whole district run the "
                                            "allocation."))
         done = await services.allocate(plugin.scope(request), services.month_of(now()))
-        return Redirect(f"{_base(request)}/console/?allocated={len(done)}", status_code=303)
+        return Redirect(f"{plugin.base(request)}/console/?allocated={len(done)}", status_code=303)

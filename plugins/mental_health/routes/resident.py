@@ -1,10 +1,5 @@
-"""The plugin's pages, mounted by the platform under ``/t/{slug}/p/mental_health/``: a
-resident's consent, the questionnaires, their results; the counsellors' list of referrals.
-Thin: the work is in ``services``.
-
-Every page is private (``no-store``; the service worker never caches ``p/mental_health/``).
-The platform answers 404 for them in a district that has not enabled the plugin.
-"""
+"""A resident's pages: their consent, the questionnaires, their results. Thin: the work is
+in ``services``."""
 
 from __future__ import annotations
 
@@ -15,33 +10,12 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from core.sdk import ValidationFailed, current_language
+from core.sdk import ValidationFailed
 
 from plugins.mental_health import services, texts
 from plugins.mental_health.handle import plugin
 from plugins.mental_health.instruments import INSTRUMENTS, Instrument
-from plugins.mental_health.tables import LEVELS, REFERRAL_STATES
-
-PRIVATE = {"auth": "session", "private": True}
-
-
-def _base(request: Request) -> str:
-    return f"/t/{plugin.tenant(request).slug}/p/mental_health"
-
-
-def _errors(error: ValidationFailed) -> dict[str, str]:
-    return {name: str(message) for name, message in error.errors.items()}
-
-
-async def _form_data(request: Request) -> dict[str, str]:
-    form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str) and key != "_csrf_token"}
-
-
-async def _common(request: Request) -> dict[str, Any]:
-    scope = plugin.scope(request)
-    return {"tenant": plugin.tenant(request), "base": _base(request), "language": current_language(),
-            "hotlines": [(number, services.dial(number)) for number in await services.hotlines(scope)]}
+from plugins.mental_health.routes.common import PRIVATE, common
 
 
 def _questions(questionnaire: Instrument, language: str) -> dict[str, Any]:
@@ -59,11 +33,11 @@ class ResidentPages(Controller):
     async def home(self, request: Request) -> Response:
         actor = plugin.actor(request)
         scope = plugin.scope(request)
-        common = await _common(request)
+        shared = await common(request)
         return plugin.template("index.html", context={
-            **common, "consent": await services.current_consent(scope, actor.id),
+            **shared, "consent": await services.current_consent(scope, actor.id),
             "screenings": await services.own_screenings(scope, actor.id),
-            "instruments": [(key, item.text(item.name, common["language"])) for key, item in INSTRUMENTS.items()]})
+            "instruments": [(key, item.text(item.name, shared["language"])) for key, item in INSTRUMENTS.items()]})
 
     # Consent -------------------------------------------------------------------------
 
@@ -72,7 +46,7 @@ class ResidentPages(Controller):
         actor = plugin.actor(request)
         scope = plugin.scope(request)
         return plugin.template("consent.html", status_code=status_code, context={
-            **await _common(request), "values": values, "errors": errors, "version": services.CONSENT_VERSION,
+            **await common(request), "values": values, "errors": errors, "version": services.CONSENT_VERSION,
             "consent": await services.current_consent(scope, actor.id),
             "needed": request.query_params.get("needed") == "1",
             "withdrawn": request.query_params.get("withdrawn") == "1",
@@ -85,29 +59,29 @@ class ResidentPages(Controller):
     @post("/consent", name="mental_health_give_consent", status_code=303)
     async def give_consent(self, request: Request) -> Response:
         actor = plugin.actor(request)
-        data = await _form_data(request)
+        data = await plugin.form_data(request)
         try:
             await services.give_consent(plugin.scope(request), actor.id, data)
         except ValidationFailed as error:
-            return await self._consent_page(request, values=data, errors=_errors(error), status_code=422)
+            return await self._consent_page(request, values=data, errors=plugin.field_errors(error), status_code=422)
         following = data.get("next", "")
         if following in INSTRUMENTS:
-            return Redirect(f"{_base(request)}/screening/{following}", status_code=303)
-        return Redirect(f"{_base(request)}/", status_code=303)
+            return Redirect(f"{plugin.base(request)}/screening/{following}", status_code=303)
+        return Redirect(f"{plugin.base(request)}/", status_code=303)
 
     @post("/consent/withdraw", name="mental_health_withdraw_consent", status_code=303)
     async def withdraw_consent(self, request: Request) -> Response:
         actor = plugin.actor(request)
         await services.withdraw_consent(plugin.scope(request), actor.id)
-        return Redirect(f"{_base(request)}/consent?withdrawn=1", status_code=303)
+        return Redirect(f"{plugin.base(request)}/consent?withdrawn=1", status_code=303)
 
     # Screening -----------------------------------------------------------------------
 
     async def _screening_page(self, request: Request, questionnaire: Instrument, *, values: dict[str, str],
                               errors: dict[str, str], status_code: int = 200) -> Response:
-        common = await _common(request)
+        shared = await common(request)
         return plugin.template("screening.html", status_code=status_code, context={
-            **common, "questionnaire": _questions(questionnaire, common["language"]), "values": values,
+            **shared, "questionnaire": _questions(questionnaire, shared["language"]), "values": values,
             "errors": errors})
 
     @get("/screening/{instrument:str}", name="mental_health_screening")
@@ -115,7 +89,7 @@ class ResidentPages(Controller):
         actor = plugin.actor(request)
         questionnaire = services.instrument(instrument)
         if await services.current_consent(plugin.scope(request), actor.id) is None:
-            return Redirect(f"{_base(request)}/consent?needed=1&next={questionnaire.key}", status_code=303)
+            return Redirect(f"{plugin.base(request)}/consent?needed=1&next={questionnaire.key}", status_code=303)
         # The form carries its own key: sent twice (a retry, a double tap), it is one screening.
         return await self._screening_page(request, questionnaire, errors={},
                                           values={"idempotency_key": str(uuid.uuid4())})
@@ -124,48 +98,24 @@ class ResidentPages(Controller):
     async def screen(self, request: Request, instrument: FromPath[str]) -> Response:
         actor = plugin.actor(request)
         questionnaire = services.instrument(instrument)
-        data = await _form_data(request)
+        data = await plugin.form_data(request)
         try:
             row, _new = await services.screen(plugin.scope(request), actor.id, questionnaire, data)
         except ValidationFailed as error:
             if not services.valid_key(data.get("idempotency_key", "")):
                 data["idempotency_key"] = str(uuid.uuid4())
-            return await self._screening_page(request, questionnaire, values=data, errors=_errors(error),
+            return await self._screening_page(request, questionnaire, values=data, errors=plugin.field_errors(error),
                                               status_code=422)
-        return Redirect(f"{_base(request)}/screenings/{row.id}", status_code=303)
+        return Redirect(f"{plugin.base(request)}/screenings/{row.id}", status_code=303)
 
     @get("/screenings/{screening_id:int}", name="mental_health_result")
     async def result(self, request: Request, screening_id: FromPath[int]) -> Response:
         actor = plugin.actor(request)
         scope = plugin.scope(request)
-        common = await _common(request)
+        shared = await common(request)
         found = await services.result(scope, actor.id, screening_id)
         questionnaire = INSTRUMENTS[found["instrument"]]
         return plugin.template("result.html", context={
-            **common, "result": found, "name": questionnaire.text(questionnaire.name, common["language"]),
+            **shared, "result": found, "name": questionnaire.text(questionnaire.name, shared["language"]),
             "maximum": questionnaire.maximum, "band": texts.BANDS[found["band"]],
             "advice": texts.ADVICE[found["band"]], "trend": await services.trend(scope, actor.id, found["instrument"])})
-
-
-class ConsolePages(Controller):
-    """Where counsellors see the district's referrals: who, when, how urgent, in which
-    state; never a score or an answer."""
-
-    path = "/console"
-    opt = PRIVATE
-
-    @get("/referrals/", name="mental_health_referrals")
-    async def referrals(self, request: Request) -> Response:
-        await plugin.roles(request, services.CONSOLE)
-        return plugin.template("referrals.html", context={
-            **await _common(request), "referrals": await services.referrals(plugin.scope(request)),
-            "levels": LEVELS, "states": REFERRAL_STATES, "chosen": None})
-
-    @get("/referrals/{referral_id:int}", name="mental_health_referral")
-    async def referral(self, request: Request, referral_id: FromPath[int]) -> Response:
-        await plugin.roles(request, services.CONSOLE)
-        chosen = await services.referral(plugin.scope(request), referral_id)
-        return plugin.template("referrals.html", context={
-            **await _common(request), "referrals": [chosen], "levels": LEVELS, "states": REFERRAL_STATES,
-            "chosen": chosen})
-

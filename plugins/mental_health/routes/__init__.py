@@ -1,0 +1,10 @@
+"""The plugin's pages, mounted by the platform under ``/t/{slug}/p/mental_health/``, one
+module per part of the service. Every page is private; the platform answers 404 for them in
+a district that has not enabled the plugin."""
+
+from __future__ import annotations
+
+from plugins.mental_health.routes.console import ConsolePages
+from plugins.mental_health.routes.resident import ResidentPages
+
+PAGES = [ResidentPages, ConsolePages]
