@@ -316,6 +316,23 @@ class Plugin:
 
         await erase()
 
+    async def delete_personal(self, column, person_id: int) -> int:
+        """Delete the rows of one of this plugin's tables whose ``column`` is the person, in
+        every district: for ``erase_personal_data`` when nothing of them is kept, inside the
+        erasing transaction (delete rows that refer to them first). Returns how many went."""
+        from core import platform_scope
+
+        table = self._own_column(column)
+
+        @platform_scope.platform_operation("erasing a person: their rows in a plugin's table",
+                                           name=f"{self.name}.delete_personal")
+        async def delete() -> int:
+            gone = await table.count().where(column == person_id)
+            await table.delete().where(column == person_id)
+            return gone
+
+        return await delete()
+
     # Feedback and notices ------------------------------------------------------------
 
     async def feedback_items(self, scope: TenantScope, *, person_id: int | None = None,

@@ -379,15 +379,19 @@ class _Package:
     # 7. Capabilities ------------------------------------------------------------------
 
     def _capabilities(self, trees: dict[Path, ast.Module]) -> None:
-        needs = _capability_of_method()
+        needs, properties = _capability_of_method(), _capability_of_property()
         for path, tree in trees.items():
             for node in ast.walk(tree):
                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in needs:
-                    capability = needs[node.func.attr]
-                    if capability not in self.capabilities:
-                        self.add(self.where(path, node.lineno),
-                                 f"{node.func.attr}() needs the capability {capability!r}, which the manifest "
-                                 "does not declare")
+                    used, capability = f"{node.func.attr}()", needs[node.func.attr]
+                elif (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                      and node.attr in properties):
+                    used, capability = f"{node.value.id}.{node.attr}", properties[node.attr]
+                else:
+                    continue
+                if capability not in self.capabilities:
+                    self.add(self.where(path, node.lineno),
+                             f"{used} needs the capability {capability!r}, which the manifest does not declare")
 
 
 # Reading Python by its syntax tree ---------------------------------------------------------
@@ -453,24 +457,34 @@ def _camel_to_snake(name: str) -> str:
 # What core offers: hookspecs, the SDK's capabilities, core's translations -----------------
 
 
-@cache
 def _capability_of_method() -> dict[str, str]:
     """SDK method → the capability it requires, read from core/sdk.py (each method of
     ``Plugin`` that calls ``self.require("…")``), so that a new SDK method is covered."""
+    return _capabilities_in_sdk()[0]
+
+
+def _capability_of_property() -> dict[str, str]:
+    """SDK property (``plugin.appointments``) → the capability it requires."""
+    return _capabilities_in_sdk()[1]
+
+
+@cache
+def _capabilities_in_sdk() -> tuple[dict[str, str], dict[str, str]]:
     source = Path(importlib.util.find_spec("core.sdk").origin)
     tree = ast.parse(source.read_text(encoding="utf-8"))
     plugin = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Plugin")
-    needs = {}
+    needs, properties = {}, {}
     for method in plugin.body:
         if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) or method.name.startswith("_"):
             continue
+        is_property = any(isinstance(d, ast.Name) and d.id == "property" for d in method.decorator_list)
         for node in ast.walk(method):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "require"
                     and isinstance(node.func.value, ast.Name) and node.func.value.id == "self" and node.args
                     and isinstance(node.args[0], ast.Constant)):
-                needs[method.name] = node.args[0].value
+                (properties if is_property else needs)[method.name] = node.args[0].value
                 break
-    return needs
+    return needs, properties
 
 
 def _translated(catalogue: Catalog) -> set[tuple[str, str | None]]:

@@ -87,6 +87,4 @@ async def export_personal_data(person_id: int) -> dict[str, Any] | None:
 
 @hookimpl
 async def erase_personal_data(person_id: int, pseudonym: str) -> None:
-    # Nothing of it is kept for the district's records: the rows go. (Core destroys the
-    # person's data keys as well, so nothing sealed with them could be opened anyway.)
     await services.erase(person_id)

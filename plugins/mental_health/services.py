@@ -17,7 +17,7 @@ from core.sdk import Form, Message, NotFound, PermissionDenied, TenantScope, Val
 
 from plugins.mental_health import instruments, network
 from plugins.mental_health.handle import plugin
-from plugins.mental_health.tables import Consent, Screening
+from plugins.mental_health.tables import Assignment, BreakGlass, Consent, Note, Referral, Screening
 
 # The consent text's version: a new text gets a new version, and everyone is asked again.
 CONSENT_VERSION = "2026-11"
@@ -198,9 +198,10 @@ async def own_screenings(scope: TenantScope, person_id: int) -> list[dict[str, A
 
 
 async def erase(person_id: int) -> None:
-    """What is kept about an erased person: the rows stay (the district's counts), emptied of
-    what was theirs; the sealed results could not be opened anyway once core destroys the
-    person's data keys."""
-    await plugin.erase_personal(Consent.person_id, person_id, {Consent.guardian_name: "",
-                                                               Consent.guardian_relation: ""})
-    await plugin.erase_personal(Screening.person_id, person_id, {Screening.sealed: ""})
+    """Erase a person from the service in every district: their referrals, screenings, session
+    notes, counsellor assignments, break-glass records and consents are deleted (core destroys
+    their data keys as well, so nothing sealed with them could be opened from a backup either).
+    The district's figures count what remains."""
+    for column in (Referral.person_id, Screening.person_id, Note.person_id, BreakGlass.person_id,
+                   Assignment.person_id, Consent.person_id):
+        await plugin.delete_personal(column, person_id)

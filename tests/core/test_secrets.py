@@ -35,3 +35,21 @@ def test_derived_keys_differ_by_purpose_and_by_master_key(tmp_path):
     assert secrets.derived_key(settings, "csrf") == secrets.derived_key(settings, "csrf")
     elsewhere = tmp_path / "b"
     assert secrets.derived_key(_settings(elsewhere), "csrf") != secrets.derived_key(settings, "csrf")
+
+
+def test_the_key_file_is_read_once_per_process_until_it_changes(tmp_path, monkeypatch):
+    path = tmp_path / "master.key"
+    path.write_bytes(b"a" * secrets.KEY_BYTES)
+    settings = _settings(tmp_path, path)
+    reads = []
+    read_bytes = type(path).read_bytes
+    monkeypatch.setattr(type(path), "read_bytes", lambda self: reads.append(self) or read_bytes(self))
+    for _ in range(3):
+        assert secrets.master_key(settings) == b"a" * secrets.KEY_BYTES
+    assert len(reads) == 1
+    # A new key put in place (a rotation) is read at the next use, without a restart.
+    replacement = tmp_path / "next.key"
+    replacement.write_bytes(b"b" * secrets.KEY_BYTES)
+    replacement.replace(path)
+    assert secrets.master_key(settings) == b"b" * secrets.KEY_BYTES
+    assert len(reads) == 2

@@ -260,8 +260,19 @@ def test_a_capability_used_but_not_declared(tmp_path):
                                       "declare")]
 
 
+def test_a_capability_reached_through_an_sdk_property_is_checked_too(tmp_path):
+    project = _copy(tmp_path)
+    services = project / PACKAGE / "services.py"
+    services.write_text(services.read_text(encoding="utf-8") + (
+        "\n\nasync def book_a_wash(scope, slot_id, person_id):\n"
+        "    return await plugin.appointments.book(scope, slot_id, person_id)\n"), encoding="utf-8")
+    assert check(project) == [Problem(f"{PACKAGE}/services.py:{_line(services, 'plugin.appointments.book(')}",
+                                      "plugin.appointments needs the capability 'appointments:use', which the "
+                                      "manifest does not declare")]
+
+
 def test_every_sdk_method_that_requires_a_capability_is_known():
-    from core.plugins.checks import _capability_of_method
+    from core.plugins.checks import _capability_of_method, _capability_of_property
     from core.sdk import Plugin
 
     needs = _capability_of_method()
@@ -269,6 +280,8 @@ def test_every_sdk_method_that_requires_a_capability_is_known():
     assert needs["platform_operation"] == "platform:operations"
     assert {"roles", "template", "emit", "require"}.isdisjoint(needs)
     assert set(needs) <= set(vars(Plugin))
+    assert needs["holders"] == "residents:read"
+    assert _capability_of_property() == {"appointments": "appointments:use"}
 
 
 # Wheels and other files ------------------------------------------------------------------

@@ -181,11 +181,16 @@ async def test_the_sdk_names_the_counsellors(district, make_person):
 # A person's data -------------------------------------------------------------------------------
 
 
-async def test_export_lists_consents_and_when_screenings_were_made_and_erasure_empties_them(district, resident):
+async def test_export_lists_consents_and_when_screenings_were_made_and_erasure_deletes_them(district, resident,
+                                                                                          make_person):
     from plugins.mental_health import plugin as hooks
 
-    await services.give_consent(district, resident.id, {"agree": "1"})
+    neighbour = await make_person("赵云", "13800000041")
+    await accounts.add_membership(district, neighbour.id, ["resident"])
+    for person in (resident, neighbour):
+        await services.give_consent(district, person.id, {"agree": "1"})
     screening, _new = await services.screen(district, resident.id, PHQ9, _form([0, 0, 0, 0, 0, 0, 0, 0, 1]))
+    await services.screen(district, neighbour.id, PHQ9, _form([0, 0, 0, 0, 0, 0, 0, 0, 1], key="neighbours-key-1"))
     exported = await hooks.export_personal_data(resident.id)
     assert [row["version"] for row in exported["mental_health_consents"]] == ["2026-11"]
     assert [(row["id"], row["instrument"]) for row in exported["mental_health_screenings"]] == [(screening.id, "phq9")]
@@ -193,5 +198,6 @@ async def test_export_lists_consents_and_when_screenings_were_made_and_erasure_e
     assert len(exported["mental_health_referrals"]) == 1
     async with district.transaction(write=True):
         await hooks.erase_personal_data(resident.id, "已注销用户")
-    [row] = await district.select(Screening)
-    assert row["sealed"] == ""
+    for table in (Consent, Screening, Referral):
+        assert {row["person_id"] for row in await district.select(table)} == {neighbour.id}, table
+    assert await hooks.export_personal_data(resident.id) is None
