@@ -1,0 +1,51 @@
+"""What a copy of the database holds: a dump of the whole database (pg_dump on PostgreSQL,
+the SQLite file's own dump otherwise) is searched for text a resident or a counsellor wrote
+and for the shape of a screening's result; none of it may be there in clear."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+from urllib.parse import urlparse
+
+from plugins.mental_health import network, services
+from plugins.mental_health.instruments import PHQ9
+from plugins.mental_health.tables import Referral, Screening
+from tests.services import TEST_DB, admin_database_url
+
+SENTINEL = "SENTINEL-我整夜睡不着-7f3a9c"
+
+
+def _dump() -> str:
+    """The whole database as text, as a backup would hold it."""
+    url = os.environ["GONGZHI_DATABASE_URL"]
+    if TEST_DB == "postgres":
+        name = urlparse(url).path.lstrip("/")
+        # As the server's superuser, so that Row Level Security hides nothing from the dump.
+        admin = urlparse(admin_database_url())._replace(path=f"/{name}").geturl()
+        return subprocess.run(["pg_dump", "--no-owner", admin], check=True, capture_output=True, text=True).stdout
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+        return "\n".join(connection.iterdump())
+
+
+async def test_a_dump_of_the_database_holds_no_answer_result_or_summary_in_clear(district, resident):
+    await services.give_consent(district, resident.id, {"agree": "1"})
+    screening, _new = await services.screen(district, resident.id, PHQ9, {
+        **{f"item{n}": str(a) for n, a in enumerate([1, 2, 0, 1, 0, 0, 1, 0, 1], start=1)},
+        "idempotency_key": "dump-test-form-key-1"})
+    async with district.transaction(write=True):
+        await network.create_referral(district, resident.id, source="counsellor", level="health_centre",
+                                      summary=f"{SENTINEL}: agreed to share with the health centre")
+    # The rows are there, sealed; the dump has them, and nothing of what they say.
+    assert await district.count(Screening) == 1 and await district.count(Referral) == 2
+    dump = _dump()
+    assert "mental_health_screening" in dump and "mental_health_referral" in dump
+    assert resident.display_name in dump, "the dump holds what is kept in clear (the search can find text)"
+    assert SENTINEL not in dump
+    assert "我整夜睡不着" not in dump
+    assert '"answers"' not in dump and '"band"' not in dump and '"score"' not in dump
+    # The sealed value is in the dump: what is kept is there, only unreadable.
+    sealed = (await district.select(Screening, Screening.sealed))[0]["sealed"]
+    assert sealed and sealed in dump
+    assert screening.crisis is True
