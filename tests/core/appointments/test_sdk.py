@@ -38,9 +38,11 @@ def test_the_capability_is_listed_in_plain_words():
 
 
 def test_the_static_check_knows_the_capability():
-    from core.plugins.checks import _capability_of_method
+    from core.plugins.checks import _capability_of_method, _capability_of_property
 
-    assert _capability_of_method()["appointments"] == "appointments:use"
+    # A property (plugin.appointments.book(…)), not a method called by its name.
+    assert _capability_of_property()["appointments"] == "appointments:use"
+    assert "appointments" not in _capability_of_method()
 
 
 async def test_a_plugin_without_the_capability_is_refused(tenant, sample, monkeypatch):
