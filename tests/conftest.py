@@ -45,6 +45,23 @@ os.environ["GONGZHI_VAR_DIR"] = str(_VAR_DIR)
 os.environ["GONGZHI_TEST_MODE"] = "1"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def quick_password_hashing():
+    """argon2id with the least work while the suite runs. At production strength a hash and a
+    check take about 0.1 s each, and the suite makes and checks thousands; what is tested is
+    which hash is checked and when, not how hard it is to compute. (A hash records its own
+    parameters, so both kinds are checked alike.)"""
+    from argon2 import PasswordHasher
+
+    from core.accounts import passwords
+
+    kept = passwords._hasher, passwords._DUMMY_HASH
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    passwords._DUMMY_HASH = passwords._hasher.hash("gongzhi-no-such-account")
+    yield
+    passwords._hasher, passwords._DUMMY_HASH = kept
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     return [f"gongzhi: database engine {TEST_DB}, var dir {_VAR_DIR}, CI={IN_CI}"]
 
