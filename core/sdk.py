@@ -506,6 +506,14 @@ class Appointments:
 
         return await services.free_slots(scope, self._kind(kind), start, end, host=host)
 
+    async def slots(self, scope: TenantScope, kind: str, start, end, *,
+                    host: int | None = None) -> list[dict[str, Any]]:
+        """Every slot of a kind (of one host) starting between ``start`` and ``end``, free, full
+        or cancelled, in order of time: a host's roster (each with ``free``)."""
+        from core.appointments import services
+
+        return await services.slots(scope, self._kind(kind), start, end, host=host)
+
     async def bookings_of(self, scope: TenantScope, person_id: int, *, upcoming_only: bool = False,
                           include_cancelled: bool = False) -> list[dict[str, Any]]:
         """A person's bookings of this plugin's slots, with each slot's time and place."""

@@ -237,6 +237,18 @@ async def free_slots(scope: TenantScope, kind: str, start: datetime, end: dateti
     return [_slot_dict(row) for row in rows if row["booked"] < row["capacity"]]
 
 
+async def slots(scope: TenantScope, kind: str, start: datetime, end: datetime, *,
+                host: int | None = None) -> list[dict[str, Any]]:
+    """Every slot of a kind (of one host) that starts between ``start`` and ``end``, free, full
+    or cancelled, in order of time: a host's roster."""
+    query = scope.select(AppointmentSlot, *SLOT_FIELDS).where(
+        AppointmentSlot.kind == kind, AppointmentSlot.starts_at >= start, AppointmentSlot.starts_at < end)
+    if host is not None:
+        query = query.where(AppointmentSlot.host == host)
+    rows = await query.order_by(AppointmentSlot.starts_at).order_by(AppointmentSlot.id)
+    return [_slot_dict(row) for row in rows]
+
+
 async def bookings_of(scope: TenantScope, person_id: int, *, namespace: str | None = None,
                       upcoming_only: bool = False, include_cancelled: bool = False) -> list[dict[str, Any]]:
     """A person's bookings (with their slots' time, place, title…), in order of time:

@@ -13,10 +13,10 @@ from typing import Any
 
 from core.sdk import Message, NavEntry, Tile, hookimpl
 
-from plugins.mental_health import services
+from plugins.mental_health import network, services
 from plugins.mental_health.handle import plugin
 from plugins.mental_health.routes import PAGES
-from plugins.mental_health.tables import Consent, Referral, Screening
+from plugins.mental_health.tables import Consent, Note, Referral, Screening
 
 HERE = Path(__file__).resolve().parent
 
@@ -54,6 +54,11 @@ def navigation(visit) -> list[NavEntry]:
     entries = [NavEntry(Message("Mental health"), f"/t/{visit.slug}/p/mental_health/")]
     if visit.roles & services.CONSOLE:
         entries.append(NavEntry(Message("Referrals"), f"/t/{visit.slug}/p/mental_health/console/referrals/"))
+        entries.append(NavEntry(Message("Residents in counselling"),
+                                f"/t/{visit.slug}/p/mental_health/console/residents/"))
+    if network.COUNSELLOR in visit.roles:
+        entries.append(NavEntry(Message("My counselling sessions"),
+                                f"/t/{visit.slug}/p/mental_health/console/appointments/"))
     return entries
 
 
@@ -78,11 +83,14 @@ async def export_personal_data(person_id: int) -> dict[str, Any] | None:
                                             Screening.instrument, Screening.created_at)
     referrals = await plugin.personal_rows(Referral.person_id, person_id, Referral.id, Referral.tenant_id,
                                            Referral.level, Referral.state, Referral.urgent, Referral.created_at)
-    if not (consents or screenings or referrals):
+    # Session notes likewise: when each was written, not what it says.
+    notes = await plugin.personal_rows(Note.person_id, person_id, Note.id, Note.tenant_id, Note.created_at)
+    if not (consents or screenings or referrals or notes):
         return None
     return {"mental_health_consents": services.plain(consents),
             "mental_health_screenings": services.plain(screenings),
-            "mental_health_referrals": services.plain(referrals)}
+            "mental_health_referrals": services.plain(referrals),
+            "mental_health_session_notes": services.plain(notes)}
 
 
 @hookimpl

@@ -15,7 +15,7 @@ from typing import Any
 
 from core.sdk import Form, Message, NotFound, PermissionDenied, TenantScope, ValidationFailed, clean_text, now
 
-from plugins.mental_health import instruments, network
+from plugins.mental_health import care, instruments, network
 from plugins.mental_health.handle import plugin
 from plugins.mental_health.tables import Assignment, BreakGlass, Consent, Note, Referral, Screening
 
@@ -159,33 +159,41 @@ class Unreadable(NotFound):
 
 
 async def result(scope: TenantScope, reader_id: int, screening_id: int) -> dict[str, Any]:
-    """A screening as its reader sees it (instrument, time, answers, score, band, crisis):
-    only the resident themselves; anyone else is told it is not there (and the refusal is
-    audited), as is an id of another district."""
+    """A screening as its reader sees it (person, instrument, time, answers, score, band,
+    crisis): the resident themselves, their assigned counsellor, or a supervisor under an
+    open break-glass access (``care.may_read``); anyone else is told it is not there (and
+    the refusal is audited), as is an id of another district."""
     row = await scope.get(Screening, screening_id)
     if row is None:
         raise NotFound()
     opened = await _open(scope, reader_id, row)
-    return {"id": row.id, "instrument": row.instrument, "created_at": row.created_at, "crisis": row.crisis, **opened}
+    return {"id": row.id, "person_id": row.person_id, "instrument": row.instrument, "created_at": row.created_at,
+            "crisis": row.crisis, **opened}
 
 
-async def _open(scope: TenantScope, reader_id: int, row: Screening) -> dict[str, Any]:
+async def _open(scope: TenantScope, reader_id: int, row: Screening, allowed: bool | None = None) -> dict[str, Any]:
+    if allowed is None:
+        allowed = await care.may_read(scope, reader_id, row.person_id)
     try:
         text = await plugin.read_sealed(scope, reader_id=reader_id, person_id=row.person_id, table=SCREENING_TABLE,
-                                        row_id=row.id, sealed=row.sealed, may_read=lambda reader: False,
+                                        row_id=row.id, sealed=row.sealed, may_read=lambda reader: allowed,
                                         purpose="screening result")
     except PermissionDenied:
         raise Unreadable() from None
     return json.loads(text)
 
 
-async def trend(scope: TenantScope, person_id: int, instrument_key: str) -> list[dict[str, Any]]:
-    """The person's screenings with this questionnaire, oldest first, with their scores
-    (each opened for the person, audited)."""
+async def trend(scope: TenantScope, person_id: int, instrument_key: str, *,
+                reader_id: int | None = None) -> list[dict[str, Any]]:
+    """The person's screenings with this questionnaire, oldest first, with their scores, each
+    opened for the reader (the person, unless ``reader_id`` says who else; audited).
+    Unreadable for a reader who may not read them."""
+    reader = person_id if reader_id is None else reader_id
     rows = await scope.objects(Screening).where(
         Screening.person_id == person_id, Screening.instrument == instrument_key).order_by(Screening.id)
-    return [{"id": row.id, "created_at": row.created_at, "score": (await _open(scope, person_id, row))["score"]}
-            for row in rows]
+    allowed = await care.may_read(scope, reader, person_id) if rows else False
+    return [{"id": row.id, "created_at": row.created_at,
+             "score": (await _open(scope, reader, row, allowed))["score"]} for row in rows]
 
 
 async def own_screenings(scope: TenantScope, person_id: int) -> list[dict[str, Any]]:

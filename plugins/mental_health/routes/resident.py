@@ -12,7 +12,7 @@ from litestar.response import Redirect
 
 from core.sdk import ValidationFailed
 
-from plugins.mental_health import services, texts
+from plugins.mental_health import care, services, texts
 from plugins.mental_health.handle import plugin
 from plugins.mental_health.instruments import INSTRUMENTS, Instrument
 from plugins.mental_health.routes.common import PRIVATE, common
@@ -37,6 +37,8 @@ class ResidentPages(Controller):
         return plugin.template("index.html", context={
             **shared, "consent": await services.current_consent(scope, actor.id),
             "screenings": await services.own_screenings(scope, actor.id),
+            "break_glass": await care.break_glass_notices(scope, actor.id),
+            "bookings": await care.bookings(scope, actor.id),
             "instruments": [(key, item.text(item.name, shared["language"])) for key, item in INSTRUMENTS.items()]})
 
     # Consent -------------------------------------------------------------------------
@@ -118,4 +120,4 @@ class ResidentPages(Controller):
         return plugin.template("result.html", context={
             **shared, "result": found, "name": questionnaire.text(questionnaire.name, shared["language"]),
             "maximum": questionnaire.maximum, "band": texts.BANDS[found["band"]],
-            "advice": texts.ADVICE[found["band"]], "trend": await services.trend(scope, actor.id, found["instrument"])})
+            "advice": texts.ADVICE[found["band"]], "trend": await services.trend(scope, found["person_id"], found["instrument"], reader_id=actor.id)})
