@@ -10,11 +10,13 @@ tests/cross_tenant_exemptions.py, fails the test.
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 import re
 
 import pytest
 from PIL import Image
 
+from core import clock
 from core.accounts import credentials, invitations, services
 from core.accounts.tables import ApiCredential, Invitation
 from core.app import create_app
@@ -37,9 +39,15 @@ from core.tenancy import TenantScope
 from core.web.inventory import inventory, is_framework_route
 from gongzhi_parking import services as parking
 from gongzhi_parking.tables import Application as ParkingApplication, Space as ParkingSpace
-from plugins.mental_health import services as mental_health
+from plugins.mental_health import care as mental_health_care, services as mental_health
 from plugins.mental_health.instruments import PHQ9
-from plugins.mental_health.tables import Referral as MentalHealthReferral, Screening as MentalHealthScreening
+from plugins.mental_health.tables import (
+    Assignment as MentalHealthAssignment,
+    BreakGlass as MentalHealthBreakGlass,
+    Note as MentalHealthNote,
+    Referral as MentalHealthReferral,
+    Screening as MentalHealthScreening,
+)
 from tenants import logo
 from tenants.resolution import resolve
 from tenants.tables import Community, Department, Grid, Street, Tenant
@@ -137,6 +145,18 @@ async def world(tenant, other_tenant, make_person, jobs):
     mental_health_screening, _new = await mental_health.screen(a, resident.id, PHQ9, {
         **{f"item{n}": "1" for n in range(1, 10)}, "idempotency_key": "cross-tenant-screening-1"})
     mental_health_referral = await a.objects(MentalHealthReferral).first()
+    # A's counsellor (a supervisor too) takes the resident, writes a note, opens emergency
+    # access to another resident, and offers a session the resident books.
+    a_counsellor = await make_person(f"{MARK}咨询员", "13900000005")
+    await services.add_membership(a, a_counsellor.id, ["mental_health.counsellor", "mental_health.supervisor"])
+    await mental_health_care.assign(a, a_admin.id, {"district_admin"}, resident.id, a_counsellor.id)
+    await mental_health_care.write_note(a, a_counsellor.id, resident.id, {"text": f"{MARK}会谈记录"})
+    await mental_health_care.break_glass(a, a_counsellor.id, {"mental_health.supervisor"}, a_author.id,
+                                         {"reason": f"{MARK}紧急情况需要查看记录"})
+    tomorrow = (clock.now() + timedelta(days=1)).astimezone(clock.CHINA).date().isoformat()
+    mental_health_slot = await mental_health_care.publish_slot(a, a_counsellor.id, {
+        "day": tomorrow, "start": "10:00", "minutes": "50", "place": f"{MARK}服务站"})
+    mental_health_booking = await mental_health_care.book(a, resident.id, mental_health_slot)
     # A has a logo of its own (its app's icons are made from it).
     logo_picture = io.BytesIO()
     Image.new("RGB", (256, 256), (20, 120, 40)).save(logo_picture, "PNG")
@@ -149,7 +169,7 @@ async def world(tenant, other_tenant, make_person, jobs):
     await enablement.set_enabled(b, "parking", True, actor_id=b_admin.id)
     # B's admin is one of B's counsellors too, so that B's referral console opens for them.
     await enablement.set_enabled(b, "mental_health", True, actor_id=b_admin.id)
-    await services.add_membership(b, b_admin.id, ["mental_health.counsellor"])
+    await services.add_membership(b, b_admin.id, ["mental_health.counsellor", "mental_health.supervisor"])
     b_token = await credentials.issue("person", "B", list(credentials.SCOPES), tenant_id=other_tenant.id,
                                       person_id=b_admin.id)
     return {"a": a, "b": b, "street": street, "community": community, "grid": grid, "department": department,
@@ -159,7 +179,9 @@ async def world(tenant, other_tenant, make_person, jobs):
             "open311_key": open311_key.token, "own_category": own_category, "call_in": call_in,
             "feedback_photo": feedback_photo, "parking_space": parking_space,
             "parking_application": parking_application, "logo_key": a_logo,
-            "mental_health_screening": mental_health_screening, "mental_health_referral": mental_health_referral}
+            "mental_health_screening": mental_health_screening, "mental_health_referral": mental_health_referral,
+            "mental_health_resident": resident.id, "mental_health_slot": mental_health_slot,
+            "mental_health_booking": mental_health_booking}
 
 
 def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
@@ -297,6 +319,21 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
         ("GET", "/t/{slug:str}/p/mental_health/console/referrals/{referral_id:int}"): [
             (f"{base}/p/mental_health/console/referrals/{world['mental_health_referral'].id}",
              f"mental-health referral {world['mental_health_referral'].id}")],
+        ("POST", "/t/{slug:str}/p/mental_health/appointments/{slot_id:int}/book"): [
+            (f"{base}/p/mental_health/appointments/{world['mental_health_slot']}/book",
+             f"counselling session {world['mental_health_slot']}")],
+        ("POST", "/t/{slug:str}/p/mental_health/appointments/bookings/{booking_id:int}/cancel"): [
+            (f"{base}/p/mental_health/appointments/bookings/{world['mental_health_booking']}/cancel",
+             f"counselling booking {world['mental_health_booking']}")],
+        **{(method, f"/t/{{slug:str}}/p/mental_health/console/residents/{{person_id:int}}{tail}"): [
+            (f"{base}/p/mental_health/console/residents/{world['mental_health_resident']}{tail}",
+             f"resident {world['mental_health_resident']}{tail}", fields, {404})]
+           for method, tail, fields in (
+               ("GET", "", {}), ("GET", "/break-glass", {}),
+               ("POST", "/assign", {"counsellor_id": "1"}), ("POST", "/end", {}),
+               ("POST", "/book", {"slot_id": str(world["mental_health_slot"])}),
+               ("POST", "/break-glass", {"reason": "跨区查看的理由写得足够长"}),
+               ("POST", "/notes", {"text": "跨区笔记"}))},
         # The app's icons are public; under B's address they are B's own, whatever A's logo.
         ("GET", "/t/{slug:str}/icons/{name:str}"): [
             (f"{base}/icons/{name}", f"icon {name} (district A has a logo of its own)", {}, {200})
@@ -332,6 +369,13 @@ async def _a_is_untouched(world) -> None:
     assert await a.count(MentalHealthScreening) == 1 and await a.count(MentalHealthReferral) == 1
     assert (await a.get(MentalHealthReferral, world["mental_health_referral"].id)).state == "sent"
     assert await world["b"].count(MentalHealthScreening) == 0 and await world["b"].count(MentalHealthReferral) == 0
+    assert [(row["person_id"], row["ended_at"]) for row in await a.select(MentalHealthAssignment)] == [
+        (world["mental_health_resident"], None)]
+    assert await a.count(MentalHealthNote) == 1 and await a.count(MentalHealthBreakGlass) == 1
+    for table in (MentalHealthAssignment, MentalHealthNote, MentalHealthBreakGlass):
+        assert await world["b"].count(table) == 0, table
+    assert [row["booking"] for row in await mental_health_care.bookings(a, world["mental_health_resident"])] == [
+        world["mental_health_booking"]]
     assert (await Tenant.select(Tenant.logo_key).where(Tenant.slug == "qindu").first())["logo_key"] == world["logo_key"]
 
 

@@ -93,7 +93,10 @@ async def assign(scope: TenantScope, actor_id: int, roles: set[str] | frozenset[
 
 async def end_assignment(scope: TenantScope, actor_id: int, roles: set[str] | frozenset[str], person_id: int) -> bool:
     """End the person's current assignment: by a supervisor, a district administrator or the
-    counsellor assigned; audited. Whether one was ended."""
+    counsellor assigned; audited. Whether one was ended (NotFound for a person who is not of
+    the district)."""
+    if not await _is_member(scope, person_id):
+        raise NotFound()
     counsellor = await current_counsellor(scope, person_id)
     if counsellor is None:
         return False
@@ -197,7 +200,10 @@ async def break_glass_notices(scope: TenantScope, person_id: int) -> list[dict[s
 
 async def write_note(scope: TenantScope, counsellor_id: int, person_id: int, data: dict[str, str]) -> Note:
     """A session note by the resident's assigned counsellor, sealed with the resident's key:
-    ``text`` is required, at most 4000 characters."""
+    ``text`` is required, at most 4000 characters (NotFound for a person who is not of the
+    district)."""
+    if not await _is_member(scope, person_id):
+        raise NotFound()
     if counsellor_id == person_id or await current_counsellor(scope, person_id) != counsellor_id:
         raise PermissionDenied(Message("Only the counsellor assigned to this resident writes session notes."))
     form = Form(data)
