@@ -319,6 +319,11 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
         ("GET", "/t/{slug:str}/p/mental_health/console/referrals/{referral_id:int}"): [
             (f"{base}/p/mental_health/console/referrals/{world['mental_health_referral'].id}",
              f"mental-health referral {world['mental_health_referral'].id}")],
+        ("POST", "/t/{slug:str}/p/mental_health/console/referrals/{referral_id:int}/{action:str}"): [
+            (f"{base}/p/mental_health/console/referrals/{world['mental_health_referral'].id}/{action}",
+             f"mental-health referral {world['mental_health_referral'].id} {action}", fields, {404})
+            for action, fields in (("accept", {}), ("seen", {}), ("close", {"outcome": "跨区结案"}),
+                                   ("move", {"to_level": "health_centre", "summary": "跨区", "resident_agreed": "1"}))],
         ("POST", "/t/{slug:str}/p/mental_health/appointments/{slot_id:int}/book"): [
             (f"{base}/p/mental_health/appointments/{world['mental_health_slot']}/book",
              f"counselling session {world['mental_health_slot']}")],

@@ -15,6 +15,7 @@ from core.sdk import Message, NavEntry, Tile, hookimpl
 
 from plugins.mental_health import network, services
 from plugins.mental_health.handle import plugin
+from plugins.mental_health.jobs import escalate
 from plugins.mental_health.routes import PAGES
 from plugins.mental_health.tables import Consent, Note, Referral, Screening
 
@@ -42,6 +43,11 @@ def template_folder() -> Path:
 @hookimpl
 def locale_folder() -> Path:
     return HERE / "locales"
+
+
+@hookimpl
+def jobs() -> list:
+    return [escalate]
 
 
 # In a district that enabled it --------------------------------------------------------------

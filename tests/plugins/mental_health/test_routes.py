@@ -168,10 +168,11 @@ async def test_the_console_lists_referrals_for_counsellors_without_results(app, 
         await sign_in(other, "13800000023", login_path="/t/qindu/login")
         listing = await other.get(f"{BASE}/console/referrals/")
         one = await other.get(f"{BASE}/console/referrals/{referral['id']}")
+        assert f'id="referral-{referral["id"]}" data-state="sent"' in listing.text
+        assert 'id="referral" data-state="sent" data-level="community_station"' in one.text
         for page in (listing, one):
             assert page.status_code == 200
             _private(page)
-            assert f'id="referral-{referral["id"]}" data-state="sent"' in page.text
             assert "李静" in page.text and "紧急" in page.text
             assert "得分" not in page.text and "data-band" not in page.text
         assert (await other.get(f"{BASE}/console/referrals/{referral['id'] + 100}")).status_code == 404
