@@ -46,6 +46,11 @@ def locale_folder() -> Path:
 
 
 @hookimpl
+def static_folder() -> Path:
+    return HERE / "static"
+
+
+@hookimpl
 def jobs() -> list:
     return [escalate]
 

@@ -22,7 +22,9 @@ def _questions(questionnaire: Instrument, language: str) -> dict[str, Any]:
     return {"key": questionnaire.key, "name": questionnaire.text(questionnaire.name, language),
             "frame": questionnaire.text(questionnaire.frame, language),
             "items": [questionnaire.text(item, language) for item in questionnaire.items],
-            "options": [questionnaire.text(option, language) for option in questionnaire.options]}
+            "options": [questionnaire.text(option, language) for option in questionnaire.options],
+            "crisis_item": questionnaire.crisis_item or 0,
+            "severe_from": dict((band, lowest) for lowest, band in questionnaire.bands)["severe"]}
 
 
 class ResidentPages(Controller):

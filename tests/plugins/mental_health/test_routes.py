@@ -210,3 +210,20 @@ async def test_the_service_worker_never_caches_its_pages(client, district):
     worker = await client.get("/t/qindu/sw.js")
     never = re.search(r"var NEVER_CACHED = (\[.*?\]);", worker.text).group(1)
     assert '"/t/qindu/p/mental_health/"' in never
+
+
+async def test_the_questionnaire_page_holds_the_hotline_and_its_stepping_script(signed_in, client, district):
+    await give_consent(signed_in)
+    page = await signed_in.get(f"{BASE}/screening/phq9", headers={"accept-language": "en"})
+    assert page.status_code == 200
+    assert 'href="tel:12356"' in page.text and 'id="crisis-now" role="alert" hidden' in page.text
+    assert 'data-crisis-item="9" data-severe-from="20"' in page.text
+    assert page.text.count("data-item=") == 9 and 'id="screening-waiting"' in page.text
+    assert '<script src="/static/p/mental_health/js/screening.js" defer></script>' in page.text
+    gad7 = await signed_in.get(f"{BASE}/screening/gad7")
+    assert 'data-crisis-item="0" data-severe-from="15"' in gad7.text
+    script = await client.get("/static/p/mental_health/js/screening.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    # Health data stays in the page: the script keeps no answer on the device.
+    for storage in ("localStorage", "sessionStorage", "indexedDB", "caches."):
+        assert storage not in script.text
