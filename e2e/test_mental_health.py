@@ -146,7 +146,7 @@ def test_offline_before_the_last_answer_still_one_referral_and_the_counsellor_ac
         expect(desk.locator("#referral")).to_have_attribute("data-state", "accepted")
         _book_a_session(desk, base_url, referral_id)
         desk.goto(f"{base_url}{BASE}/console/referrals/{referral_id}")
-        desk.get_by_label("转至").select_option("health_centre")
+        desk.get_by_label("转介至").select_option("health_centre")
         desk.get_by_label("提供的情况摘要").fill("近两周情绪低落，已电话回访，同意转介社区卫生服务中心")
         desk.get_by_label("居民已同意本次转介，并同意提供这份摘要").check()
         desk.get_by_role("button", name="转介", exact=True).click()
@@ -180,7 +180,9 @@ def _book_a_session(desk: Page, base_url: str, referral_id: int) -> None:
     desk.get_by_role("link", name="居民档案").click()
     # Not yet theirs: the record is refused, and the counsellor takes the resident on.
     expect(desk.locator("#refused")).to_be_visible()
+    record = desk.url
     desk.locator("#take button").click()
+    desk.goto(record)
     expect(desk.locator("[data-band]").first).to_be_visible()
     desk.locator("#book-for button[type=submit]").click()
     expect(desk.locator("#booked")).to_be_visible()
