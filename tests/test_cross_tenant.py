@@ -324,6 +324,9 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
              f"mental-health referral {world['mental_health_referral'].id} {action}", fields, {404})
             for action, fields in (("accept", {}), ("seen", {}), ("close", {"outcome": "跨区结案"}),
                                    ("move", {"to_level": "health_centre", "summary": "跨区", "resident_agreed": "1"}))],
+        # The articles are the same text in every district: B's own page, with nothing of A's.
+        ("GET", "/t/{slug:str}/p/mental_health/articles/{band:str}"): [
+            (f"{base}/p/mental_health/articles/mild", "the self-help article (not a district's object)", {}, {200})],
         ("POST", "/t/{slug:str}/p/mental_health/appointments/{slot_id:int}/book"): [
             (f"{base}/p/mental_health/appointments/{world['mental_health_slot']}/book",
              f"counselling session {world['mental_health_slot']}")],

@@ -20,7 +20,7 @@ from plugins.mental_health.handle import plugin
 from plugins.mental_health.tables import Assignment, BreakGlass, Consent, Note, Referral, Screening
 
 # The consent text's version: a new text gets a new version, and everyone is asked again.
-CONSENT_VERSION = "2026-11"
+CONSENT_VERSION = "2026-11-28"
 NATIONAL_HOTLINE = "12356"
 COUNSELLOR = network.COUNSELLOR
 SUPERVISOR = network.SUPERVISOR

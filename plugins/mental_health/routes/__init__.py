@@ -4,8 +4,9 @@ a district that has not enabled the plugin."""
 
 from __future__ import annotations
 
-from plugins.mental_health.routes.console import ConsolePages
+from plugins.mental_health.routes.articles import ArticlePages
 from plugins.mental_health.routes.care import AppointmentPages, CarePages
+from plugins.mental_health.routes.console import ConsolePages
 from plugins.mental_health.routes.resident import ResidentPages
 
-PAGES = [ResidentPages, ConsolePages, CarePages, AppointmentPages]
+PAGES = [ResidentPages, ConsolePages, CarePages, AppointmentPages, ArticlePages]
