@@ -70,6 +70,8 @@ def navigation(visit) -> list[NavEntry]:
     if network.COUNSELLOR in visit.roles:
         entries.append(NavEntry(Message("My counselling sessions"),
                                 f"/t/{visit.slug}/p/mental_health/console/appointments/"))
+    if visit.roles & {network.SUPERVISOR, "district_admin"}:
+        entries.append(NavEntry(Message("Mental health figures"), f"/t/{visit.slug}/p/mental_health/console/figures/"))
     return entries
 
 

@@ -10,7 +10,7 @@ from core.accounts import services as accounts
 from core.audit.tables import AuditEntry
 from core.plugins import enablement
 from core.tenancy import TenantScope
-from plugins.mental_health import care, network
+from plugins.mental_health import care
 from plugins.mental_health.tables import Referral
 from tests.http import csrf_token, http_client
 from tests.plugins.mental_health.conftest import BASE, answer, give_consent
