@@ -39,7 +39,8 @@ from core.tenancy import TenantScope
 from core.web.inventory import inventory, is_framework_route
 from gongzhi_parking import services as parking
 from gongzhi_parking.tables import Application as ParkingApplication, Space as ParkingSpace
-from plugins.mental_health import care as mental_health_care, services as mental_health
+from plugins.mental_health import care as mental_health_care, directory as mental_health_directory
+from plugins.mental_health import services as mental_health
 from plugins.mental_health.instruments import PHQ9
 from plugins.mental_health.tables import (
     Assignment as MentalHealthAssignment,
@@ -157,6 +158,8 @@ async def world(tenant, other_tenant, make_person, jobs):
     mental_health_slot = await mental_health_care.publish_slot(a, a_counsellor.id, {
         "day": tomorrow, "start": "10:00", "minutes": "50", "place": f"{MARK}服务站"})
     mental_health_booking = await mental_health_care.book(a, resident.id, mental_health_slot)
+    mental_health_point = await mental_health_directory.add(a, a_admin.id, {
+        "level": "community_station", "name": f"{MARK}心理服务站", "phone": "029-33210000"})
     # A has a logo of its own (its app's icons are made from it).
     logo_picture = io.BytesIO()
     Image.new("RGB", (256, 256), (20, 120, 40)).save(logo_picture, "PNG")
@@ -181,7 +184,7 @@ async def world(tenant, other_tenant, make_person, jobs):
             "parking_application": parking_application, "logo_key": a_logo,
             "mental_health_screening": mental_health_screening, "mental_health_referral": mental_health_referral,
             "mental_health_resident": resident.id, "mental_health_slot": mental_health_slot,
-            "mental_health_booking": mental_health_booking}
+            "mental_health_booking": mental_health_booking, "mental_health_point": mental_health_point.id}
 
 
 def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
@@ -327,6 +330,15 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
         # The articles are the same text in every district: B's own page, with nothing of A's.
         ("GET", "/t/{slug:str}/p/mental_health/articles/{band:str}"): [
             (f"{base}/p/mental_health/articles/mild", "the self-help article (not a district's object)", {}, {200})],
+        ("GET", "/t/{slug:str}/p/mental_health/console/directory/{point_id:int}"): [
+            (f"{base}/p/mental_health/console/directory/{world['mental_health_point']}",
+             f"service point {world['mental_health_point']}")],
+        ("POST", "/t/{slug:str}/p/mental_health/console/directory/{point_id:int}"): [
+            (f"{base}/p/mental_health/console/directory/{world['mental_health_point']}",
+             f"service point {world['mental_health_point']}", {"level": "community_station", "name": "改名"}, {404})],
+        ("POST", "/t/{slug:str}/p/mental_health/console/directory/{point_id:int}/{switch:str}"): [
+            (f"{base}/p/mental_health/console/directory/{world['mental_health_point']}/deactivate",
+             f"service point {world['mental_health_point']}")],
         ("POST", "/t/{slug:str}/p/mental_health/appointments/{slot_id:int}/book"): [
             (f"{base}/p/mental_health/appointments/{world['mental_health_slot']}/book",
              f"counselling session {world['mental_health_slot']}")],
@@ -384,6 +396,8 @@ async def _a_is_untouched(world) -> None:
         assert await world["b"].count(table) == 0, table
     assert [row["booking"] for row in await mental_health_care.bookings(a, world["mental_health_resident"])] == [
         world["mental_health_booking"]]
+    point = await mental_health_directory.point(a, world["mental_health_point"])
+    assert (point["name"], point["active"]) == (f"{MARK}心理服务站", True)
     assert (await Tenant.select(Tenant.logo_key).where(Tenant.slug == "qindu").first())["logo_key"] == world["logo_key"]
 
 

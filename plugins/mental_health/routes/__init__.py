@@ -7,7 +7,9 @@ from __future__ import annotations
 from plugins.mental_health.routes.articles import ArticlePages
 from plugins.mental_health.routes.care import AppointmentPages, CarePages
 from plugins.mental_health.routes.console import ConsolePages
+from plugins.mental_health.routes.directory import DirectoryConsolePages, DirectoryPages
 from plugins.mental_health.routes.figures import FigurePages
 from plugins.mental_health.routes.resident import ResidentPages
 
-PAGES = [ResidentPages, ConsolePages, CarePages, AppointmentPages, ArticlePages, FigurePages]
+PAGES = [ResidentPages, ConsolePages, CarePages, AppointmentPages, ArticlePages, FigurePages,
+         DirectoryPages, DirectoryConsolePages]
