@@ -233,6 +233,19 @@ class Plugin:
         rows = await Person.select(Person.id, Person.display_name, Person.phone).where(Person.id.is_in(list(members)))
         return {row["id"]: {"display_name": row["display_name"], "phone": row["phone"]} for row in rows}
 
+    async def member_by_phone(self, scope: TenantScope, phone: str) -> int | None:
+        """The id of the district member with this mobile number, or None when nobody in the
+        district has it."""
+        self.require("residents:read")
+        from core.accounts.tables import Membership, Person
+
+        person = await Person.select(Person.id).where(Person.phone == phone).first()
+        if person is None:
+            return None
+        member = await scope.select(Membership, Membership.person).where(
+            Membership.person == person["id"]).first()
+        return person["id"] if member else None
+
     async def holders(self, scope: TenantScope, roles: tuple[str, ...] | list[str]) -> list[int]:
         """The people holding any of ``roles`` in the district (anywhere in it), in id order:
         e.g. a plugin's on-duty staff, to tell them something urgent."""

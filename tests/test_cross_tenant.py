@@ -40,6 +40,7 @@ from core.web.inventory import inventory, is_framework_route
 from gongzhi_parking import services as parking
 from gongzhi_parking.tables import Application as ParkingApplication, Space as ParkingSpace
 from plugins.mental_health import care as mental_health_care, directory as mental_health_directory
+from plugins.mental_health import helpers as mental_health_helpers
 from plugins.mental_health import services as mental_health
 from plugins.mental_health.instruments import PHQ9
 from plugins.mental_health.tables import (
@@ -160,6 +161,8 @@ async def world(tenant, other_tenant, make_person, jobs):
     mental_health_booking = await mental_health_care.book(a, resident.id, mental_health_slot)
     mental_health_point = await mental_health_directory.add(a, a_admin.id, {
         "level": "community_station", "name": f"{MARK}心理服务站", "phone": "029-33210000"})
+    mental_health_helper = await mental_health_helpers.register(a, a_admin.id, {
+        "phone": resident.phone, "kind": "grid_worker", "organization": f"{MARK}网格"})
     # A has a logo of its own (its app's icons are made from it).
     logo_picture = io.BytesIO()
     Image.new("RGB", (256, 256), (20, 120, 40)).save(logo_picture, "PNG")
@@ -184,7 +187,8 @@ async def world(tenant, other_tenant, make_person, jobs):
             "parking_application": parking_application, "logo_key": a_logo,
             "mental_health_screening": mental_health_screening, "mental_health_referral": mental_health_referral,
             "mental_health_resident": resident.id, "mental_health_slot": mental_health_slot,
-            "mental_health_booking": mental_health_booking, "mental_health_point": mental_health_point.id}
+            "mental_health_booking": mental_health_booking, "mental_health_point": mental_health_point.id,
+            "mental_health_helper": mental_health_helper.id}
 
 
 def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
@@ -339,6 +343,16 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
         ("POST", "/t/{slug:str}/p/mental_health/console/directory/{point_id:int}/{switch:str}"): [
             (f"{base}/p/mental_health/console/directory/{world['mental_health_point']}/deactivate",
              f"service point {world['mental_health_point']}")],
+        ("GET", "/t/{slug:str}/p/mental_health/console/helpers/{helper_id:int}"): [
+            (f"{base}/p/mental_health/console/helpers/{world['mental_health_helper']}",
+             f"helper {world['mental_health_helper']}")],
+        ("POST", "/t/{slug:str}/p/mental_health/console/helpers/{helper_id:int}/training"): [
+            (f"{base}/p/mental_health/console/helpers/{world['mental_health_helper']}/training",
+             f"helper {world['mental_health_helper']} training",
+             {"course": "跨区", "completed_on": "2026-01-05", "hours": "8"}, {404})],
+        ("POST", "/t/{slug:str}/p/mental_health/console/helpers/{helper_id:int}/deactivate"): [
+            (f"{base}/p/mental_health/console/helpers/{world['mental_health_helper']}/deactivate",
+             f"helper {world['mental_health_helper']}")],
         ("POST", "/t/{slug:str}/p/mental_health/appointments/{slot_id:int}/book"): [
             (f"{base}/p/mental_health/appointments/{world['mental_health_slot']}/book",
              f"counselling session {world['mental_health_slot']}")],

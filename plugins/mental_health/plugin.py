@@ -17,7 +17,7 @@ from plugins.mental_health import network, services
 from plugins.mental_health.handle import plugin
 from plugins.mental_health.jobs import escalate
 from plugins.mental_health.routes import PAGES
-from plugins.mental_health.tables import Consent, Note, Referral, Screening
+from plugins.mental_health.tables import Consent, Helper, Note, Referral, Screening, Training
 
 HERE = Path(__file__).resolve().parent
 
@@ -72,6 +72,9 @@ def navigation(visit) -> list[NavEntry]:
                                 f"/t/{visit.slug}/p/mental_health/console/appointments/"))
     if visit.roles & {network.SUPERVISOR, "district_admin"}:
         entries.append(NavEntry(Message("Mental health figures"), f"/t/{visit.slug}/p/mental_health/console/figures/"))
+        entries.append(NavEntry(Message("Community helpers"), f"/t/{visit.slug}/p/mental_health/console/helpers/"))
+    if "mental_health.helper" in visit.roles:
+        entries.append(NavEntry(Message("Refer a resident"), f"/t/{visit.slug}/p/mental_health/helpers/refer"))
     return entries
 
 
@@ -98,14 +101,23 @@ async def export_personal_data(person_id: int) -> dict[str, Any] | None:
                                            Referral.level, Referral.state, Referral.urgent, Referral.created_at)
     # Session notes likewise: when each was written, not what it says.
     notes = await plugin.personal_rows(Note.person_id, person_id, Note.id, Note.tenant_id, Note.created_at)
-    if not (consents or screenings or referrals or notes):
+    helpers = await plugin.personal_rows(Helper.person_id, person_id, Helper.id, Helper.tenant_id, Helper.kind,
+                                         Helper.organization, Helper.registered_at, Helper.active)
+    trainings = [training for helper in helpers for training in await plugin.personal_rows(
+        Training.helper, helper["id"], Training.id, Training.tenant_id, Training.course, Training.provider,
+        Training.completed_on, Training.hours, Training.certificate)]
+    if not (consents or screenings or referrals or notes or helpers):
         return None
     return {"mental_health_consents": services.plain(consents),
             "mental_health_screenings": services.plain(screenings),
             "mental_health_referrals": services.plain(referrals),
-            "mental_health_session_notes": services.plain(notes)}
+            "mental_health_session_notes": services.plain(notes),
+            "mental_health_helper": services.plain(helpers),
+            "mental_health_helper_training": [{**row, "completed_on": row["completed_on"].isoformat()}
+                                              for row in trainings]}
 
 
 @hookimpl
 async def erase_personal_data(person_id: int, pseudonym: str) -> None:
     await services.erase(person_id)
+    await plugin.erase_personal(Helper.person_id, person_id, {Helper.organization: "", Helper.active: False})

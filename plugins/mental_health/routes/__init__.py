@@ -9,7 +9,8 @@ from plugins.mental_health.routes.care import AppointmentPages, CarePages
 from plugins.mental_health.routes.console import ConsolePages
 from plugins.mental_health.routes.directory import DirectoryConsolePages, DirectoryPages
 from plugins.mental_health.routes.figures import FigurePages
+from plugins.mental_health.routes.helpers import HelperConsolePages, HelperPages
 from plugins.mental_health.routes.resident import ResidentPages
 
 PAGES = [ResidentPages, ConsolePages, CarePages, AppointmentPages, ArticlePages, FigurePages,
-         DirectoryPages, DirectoryConsolePages]
+         DirectoryPages, DirectoryConsolePages, HelperConsolePages, HelperPages]
