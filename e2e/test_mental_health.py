@@ -17,12 +17,14 @@ import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import LiveServer, assert_no_horizontal_scroll, sign_in_to_qindu
+
+CHINA = timezone(timedelta(hours=8))
 
 BASE = "/t/qindu/p/mental_health"
 COUNSELLOR = "13900000071"  # 孙倩, a counsellor of 秦都区
@@ -166,10 +168,12 @@ def test_offline_before_the_last_answer_still_one_referral_and_the_counsellor_ac
 
 
 def _book_a_session(desk: Page, base_url: str, referral_id: int) -> None:
-    """The counsellor offers a session tomorrow and books it for the resident of the referral."""
-    from datetime import datetime, timezone
+    """The counsellor offers a session tomorrow (by the server's clock, which earlier journeys
+    moved on) and books it for the resident of the referral."""
+    from datetime import datetime
 
-    tomorrow = (datetime.now(timezone.utc) + timedelta(hours=8, days=1)).date().isoformat()
+    server_now = datetime.fromisoformat(desk.request.get(f"{base_url}/_test/clock").json()["now"])
+    tomorrow = (server_now.astimezone(CHINA) + timedelta(days=1)).date().isoformat()
     desk.goto(f"{base_url}{BASE}/console/appointments/")
     offer = desk.locator("form[action$='/appointments/slot']")
     offer.locator("#f-day").fill(tomorrow)
