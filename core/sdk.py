@@ -30,11 +30,15 @@ from core.plugins.web import NavEntry, Tile, Visit, Widget
 from core.tenancy import TenantOwned, TenantScope
 
 __all__ = [
-    "CORE_API_VERSION", "CapabilityError", "Conflict", "FieldError", "Form", "GongzhiError", "LONG", "Message",
+    "CHINA", "CORE_API_VERSION", "CapabilityError", "Conflict", "FieldError", "Form", "GongzhiError", "LONG", "Message",
     "N_", "NavEntry", "NotFound", "PermissionDenied", "Plugin", "SHORT", "TenantOwned", "TenantScope", "Tile",
     "ValidationFailed", "Visit", "WeeklyRule", "Widget", "clean_phone", "clean_text", "current_language", "gettext",
     "hookimpl", "now", "whole_number",
 ]
+
+
+# China Standard Time, in which people read dates and times (the clock itself answers in UTC).
+CHINA = clock.CHINA
 
 
 def now():

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from core.sdk import (Form, Message, NotFound, PermissionDenied, TenantScope, ValidationFailed, WeeklyRule,
+from core.sdk import (CHINA, Form, Message, NotFound, PermissionDenied, TenantScope, ValidationFailed, WeeklyRule,
                       clean_text, now)
 
 from plugins.mental_health import network, services
@@ -25,8 +24,7 @@ from plugins.mental_health.tables import Assignment, BreakGlass, Note, Referral
 
 COUNSELLOR = network.COUNSELLOR
 SUPERVISOR = network.SUPERVISOR
-DISTRICT_ADMIN = "district_admin"
-ASSIGNERS = {SUPERVISOR, DISTRICT_ADMIN}
+DISTRICT_ADMIN = network.DISTRICT_ADMIN
 NOTE_TABLE = "mental_health_note"
 LONGEST_NOTE = 4000
 SHORTEST_REASON = 10
@@ -34,7 +32,6 @@ BREAK_GLASS_LASTS = timedelta(hours=24)
 COUNSELLING = "mental_health.counselling"
 SESSION_MINUTES = 50
 BOOKABLE_AHEAD = timedelta(days=60)
-LOCAL = ZoneInfo("Asia/Shanghai")
 
 
 # Assignment ----------------------------------------------------------------------------------
@@ -60,7 +57,7 @@ async def may_assign(scope: TenantScope, actor_id: int, roles: set[str] | frozen
                      counsellor_id: int) -> bool:
     """Supervisors and district administrators assign anyone; a counsellor assigns themselves
     to a resident who has a referral in the district."""
-    if roles & ASSIGNERS:
+    if roles & network.MANAGERS:
         return True
     return COUNSELLOR in roles and counsellor_id == actor_id and await has_referral(scope, person_id)
 
@@ -100,7 +97,7 @@ async def end_assignment(scope: TenantScope, actor_id: int, roles: set[str] | fr
     counsellor = await current_counsellor(scope, person_id)
     if counsellor is None:
         return False
-    if not (roles & ASSIGNERS or counsellor == actor_id):
+    if not (roles & network.MANAGERS or counsellor == actor_id):
         raise PermissionDenied(Message("Only a supervisor or the counsellor assigned ends an assignment."))
     async with scope.transaction(write=True):
         await scope.update(Assignment, {Assignment.ended_at: now()}).where(
@@ -316,7 +313,7 @@ async def publish_slot(scope: TenantScope, counsellor_id: int, data: dict[str, s
     day, start, minutes = _date(form, "day"), _time(form, "start"), _minutes(form)
     place = form.field("place", clean_text, max_length=120, required=False) or ""
     form.raise_if_invalid()
-    starts_at = datetime.combine(day, start, tzinfo=LOCAL)
+    starts_at = datetime.combine(day, start, tzinfo=CHINA)
     if starts_at <= now():
         raise ValidationFailed({"day": Message("Choose a time that has not passed.")})
     return await plugin.appointments.create_slot(scope, COUNSELLING, starts_at, starts_at + timedelta(minutes=minutes),
@@ -344,7 +341,7 @@ async def publish_weekly(scope: TenantScope, counsellor_id: int, data: dict[str,
 
 async def roster(scope: TenantScope, counsellor_id: int) -> list[dict[str, Any]]:
     """The counsellor's sessions from today on, in order of time, each with who booked it."""
-    today = datetime.combine(now().astimezone(LOCAL).date(), time(0), tzinfo=LOCAL)
+    today = datetime.combine(now().astimezone(CHINA).date(), time(0), tzinfo=CHINA)
     slots = await plugin.appointments.slots(scope, COUNSELLING, today, today + timedelta(days=400),
                                             host=counsellor_id)
     found = []

@@ -14,7 +14,6 @@ from core.sdk import FieldError, Form, Message, NotFound, TenantScope, clean_tex
 from plugins.mental_health.handle import plugin
 from plugins.mental_health.tables import LEVEL_ORDER, LEVELS, ServicePoint
 
-KEEPERS = {"mental_health.supervisor", "district_admin"}
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{3,18}[0-9]$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 

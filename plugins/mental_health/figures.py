@@ -8,15 +8,13 @@ hidden figure cannot be worked out from the others."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta, timezone
 from typing import Any
 
-from core.sdk import TenantScope, now
+from core.sdk import CHINA, TenantScope, now
 
 from plugins.mental_health.tables import LEVEL_ORDER, REFERRAL_STATES, Consent, Referral, Screening
 
 SMALLEST = 5
-CHINA = timezone(timedelta(hours=8))
 MONTHS = 6
 
 
@@ -45,11 +43,10 @@ async def district_figures(scope: TenantScope) -> dict[str, Any]:
     and people with a referral in each state; and people with an overdue referral now. Each
     counts distinct people and is passed through :func:`shown`."""
     wanted = months()
-    first = wanted[-1]
     people: dict[str, dict[str, set[int]]] = {month: defaultdict(set) for month in wanted}
 
     def count(month: str, key: str, person: int) -> None:
-        if month >= first and month in people:
+        if month in people:
             people[month][key].add(person)
 
     for row in await scope.select(Consent, Consent.person_id, Consent.given_at):

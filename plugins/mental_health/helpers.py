@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from core.sdk import Form, Message, N_, NotFound, TenantScope, clean_phone, clean_text, now, whole_number
+from core.sdk import CHINA, Form, Message, N_, NotFound, TenantScope, clean_phone, clean_text, now, whole_number
 
 from plugins.mental_health import network
 from plugins.mental_health.handle import plugin
 from plugins.mental_health.tables import HELPER_KINDS, Helper, Referral, Training
 
 HELPER = "mental_health.helper"
-MANAGERS = (network.SUPERVISOR, "district_admin")
-CHINA = ZoneInfo("Asia/Shanghai")
 LONGEST_SUMMARY = 1000
 AGREED = N_("The resident agreed to this referral and to sharing this summary")
 

@@ -17,6 +17,9 @@ from plugins.mental_health.tables import LEVEL_ORDER, LEVELS, REFERRAL_STATES, D
 
 COUNSELLOR = "mental_health.counsellor"
 SUPERVISOR = "mental_health.supervisor"
+DISTRICT_ADMIN = "district_admin"
+# Who assign counsellors, keep the directory and the helpers, and see the figures.
+MANAGERS = frozenset({SUPERVISOR, DISTRICT_ADMIN})
 REFERRAL_TABLE = "mental_health_referral"
 DEFAULT_ACKNOWLEDGE_MINUTES = 15
 

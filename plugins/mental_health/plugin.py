@@ -70,7 +70,7 @@ def navigation(visit) -> list[NavEntry]:
     if network.COUNSELLOR in visit.roles:
         entries.append(NavEntry(Message("My counselling sessions"),
                                 f"/t/{visit.slug}/p/mental_health/console/appointments/"))
-    if visit.roles & {network.SUPERVISOR, "district_admin"}:
+    if visit.roles & network.MANAGERS:
         entries.append(NavEntry(Message("Mental health figures"), f"/t/{visit.slug}/p/mental_health/console/figures/"))
         entries.append(NavEntry(Message("Community helpers"), f"/t/{visit.slug}/p/mental_health/console/helpers/"))
     if "mental_health.helper" in visit.roles:

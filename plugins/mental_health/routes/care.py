@@ -34,7 +34,7 @@ class CarePages(Controller):
     async def residents(self, request: Request) -> Response:
         actor, roles = await plugin.roles(request, STAFF)
         scope = plugin.scope(request)
-        everyone = bool(roles & care.ASSIGNERS)
+        everyone = bool(roles & network.MANAGERS)
         return plugin.template("care_residents.html", context={
             **await common(request), "assigned": await care.assigned_to(scope, None if everyone else actor.id),
             "waiting": await care.unassigned_referred(scope), "everyone": everyone})
@@ -45,12 +45,12 @@ class CarePages(Controller):
         actor = plugin.actor(request)
         staff = bool(roles & STAFF)
         people = await plugin.people(scope, [person_id]) if staff else {}
-        counsellors = await network.counsellors_of(scope) if roles & care.ASSIGNERS else []
+        counsellors = await network.counsellors_of(scope) if roles & network.MANAGERS else []
         names = await plugin.people(scope, counsellors)
         return plugin.template("care_refused.html", status_code=status_code or (403 if staff else 404), context={
             **await common(request), "person_id": person_id, "staff": staff,
             "person": people.get(person_id, {}).get("display_name", ""),
-            "supervisor": care.SUPERVISOR in roles, "assigner": bool(roles & care.ASSIGNERS),
+            "supervisor": care.SUPERVISOR in roles, "assigner": bool(roles & network.MANAGERS),
             "may_take": care.COUNSELLOR in roles and await care.has_referral(scope, person_id),
             "me": actor.id, "counsellors": [(person, names.get(person, {}).get("display_name", ""))
                                             for person in counsellors],
@@ -71,7 +71,7 @@ class CarePages(Controller):
         return plugin.template("care_resident.html", status_code=status_code, context={
             **shared, "record": found, "names": _instruments(shared["language"]), "bands": texts.BANDS,
             "maxima": {key: item.maximum for key, item in INSTRUMENTS.items()}, "counsellor": counsellor,
-            "break_glass": glass, "assigner": bool(roles & care.ASSIGNERS),
+            "break_glass": glass, "assigner": bool(roles & network.MANAGERS),
             "sessions": await care.free_sessions(scope, actor.id) if may_book else [], "may_book": may_book,
             "note": note or {}, "errors": errors or {}, "problem": problem,
             "booked": request.query_params.get("booked") == "1"})

@@ -9,7 +9,7 @@ from litestar.response import Redirect
 
 from core.sdk import NotFound, ValidationFailed
 
-from plugins.mental_health import directory, services
+from plugins.mental_health import directory, network, services
 from plugins.mental_health.handle import plugin
 from plugins.mental_health.routes.common import PRIVATE, common
 from plugins.mental_health.tables import LEVELS
@@ -40,12 +40,12 @@ class DirectoryConsolePages(Controller):
 
     @get("/", name="mental_health_directory_console")
     async def listing(self, request: Request) -> Response:
-        await plugin.roles(request, directory.KEEPERS)
+        await plugin.roles(request, network.MANAGERS)
         return await self._page(request)
 
     @post("/", name="mental_health_add_service_point", status_code=303)
     async def add(self, request: Request) -> Response:
-        actor, _roles = await plugin.roles(request, directory.KEEPERS)
+        actor, _roles = await plugin.roles(request, network.MANAGERS)
         data = await plugin.form_data(request)
         try:
             await directory.add(plugin.scope(request), actor.id, data)
@@ -55,14 +55,14 @@ class DirectoryConsolePages(Controller):
 
     @get("/{point_id:int}", name="mental_health_service_point")
     async def one(self, request: Request, point_id: FromPath[int]) -> Response:
-        await plugin.roles(request, directory.KEEPERS)
+        await plugin.roles(request, network.MANAGERS)
         chosen = await directory.point(plugin.scope(request), point_id)
         values = {key: str(value or "") for key, value in chosen.items()}
         return await self._page(request, chosen=chosen, values=values)
 
     @post("/{point_id:int}", name="mental_health_change_service_point", status_code=303)
     async def change(self, request: Request, point_id: FromPath[int]) -> Response:
-        actor, _roles = await plugin.roles(request, directory.KEEPERS)
+        actor, _roles = await plugin.roles(request, network.MANAGERS)
         scope = plugin.scope(request)
         chosen = await directory.point(scope, point_id)
         data = await plugin.form_data(request)
@@ -75,7 +75,7 @@ class DirectoryConsolePages(Controller):
 
     @post("/{point_id:int}/{switch:str}", name="mental_health_switch_service_point", status_code=303)
     async def switch(self, request: Request, point_id: FromPath[int], switch: FromPath[str]) -> Response:
-        actor, _roles = await plugin.roles(request, directory.KEEPERS)
+        actor, _roles = await plugin.roles(request, network.MANAGERS)
         if switch not in ("activate", "deactivate"):
             raise NotFound()
         await directory.set_active(plugin.scope(request), actor.id, point_id, switch == "activate")

@@ -9,7 +9,7 @@ from litestar.response import Redirect
 
 from core.sdk import NotFound, PermissionDenied, ValidationFailed
 
-from plugins.mental_health import helpers
+from plugins.mental_health import helpers, network
 from plugins.mental_health.handle import plugin
 from plugins.mental_health.routes.common import PRIVATE, common
 from plugins.mental_health.tables import HELPER_KINDS, REFERRAL_STATES
@@ -23,7 +23,7 @@ class HelperConsolePages(Controller):
 
     async def _list(self, request: Request, *, values: dict[str, str] | None = None,
                     errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
-        await plugin.roles(request, helpers.MANAGERS)
+        await plugin.roles(request, network.MANAGERS)
         return plugin.template("helpers.html", status_code=status_code, context={
             **await common(request), "helpers": await helpers.helpers(plugin.scope(request)),
             "kinds": HELPER_KINDS, "values": values or {"kind": "grid_worker"}, "errors": errors or {}})
@@ -34,7 +34,7 @@ class HelperConsolePages(Controller):
 
     @post("/", name="mental_health_helper_register", status_code=303)
     async def register(self, request: Request) -> Response:
-        actor, _roles = await plugin.roles(request, helpers.MANAGERS)
+        actor, _roles = await plugin.roles(request, network.MANAGERS)
         data = await plugin.form_data(request)
         try:
             row = await helpers.register(plugin.scope(request), actor.id, data)
@@ -44,7 +44,7 @@ class HelperConsolePages(Controller):
 
     async def _one(self, request: Request, helper_id: int, *, values: dict[str, str] | None = None,
                    errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
-        await plugin.roles(request, helpers.MANAGERS)
+        await plugin.roles(request, network.MANAGERS)
         found = [row for row in await helpers.helpers(plugin.scope(request)) if row["id"] == helper_id]
         if not found:
             raise NotFound()
@@ -58,7 +58,7 @@ class HelperConsolePages(Controller):
 
     @post("/{helper_id:int}/training", name="mental_health_helper_training", status_code=303)
     async def training(self, request: Request, helper_id: FromPath[int]) -> Response:
-        actor, _roles = await plugin.roles(request, helpers.MANAGERS)
+        actor, _roles = await plugin.roles(request, network.MANAGERS)
         data = await plugin.form_data(request)
         try:
             await helpers.add_training(plugin.scope(request), actor.id, helper_id, data)
@@ -69,7 +69,7 @@ class HelperConsolePages(Controller):
 
     @post("/{helper_id:int}/deactivate", name="mental_health_helper_deactivate", status_code=303)
     async def deactivate(self, request: Request, helper_id: FromPath[int]) -> Response:
-        actor, _roles = await plugin.roles(request, helpers.MANAGERS)
+        actor, _roles = await plugin.roles(request, network.MANAGERS)
         await helpers.deactivate(plugin.scope(request), actor.id, helper_id)
         return Redirect(f"{plugin.base(request)}/console/helpers/{helper_id}", status_code=303)
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
-from core.sdk import Form, Message, NotFound, TenantScope, clean_text, now, whole_number
+from core.sdk import CHINA, Form, Message, NotFound, TenantScope, clean_text, now, whole_number
 
 from gongzhi_parking import plates
 from gongzhi_parking.handle import plugin
@@ -21,7 +21,6 @@ from gongzhi_parking.tables import Allocation, Application, ApplicationState, Sp
 WAITING, ALLOCATED, WITHDRAWN = (state.value for state in ApplicationState)
 HOLDING = (WAITING, ALLOCATED)  # what counts against the per-person limit
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-CHINA = timezone(timedelta(hours=8))
 
 
 def month_of(moment: datetime) -> str:
