@@ -166,6 +166,17 @@ class Plugin:
         return {key: value for key, value in form.items() if isinstance(value, str) and key != "_csrf_token"}
 
     @staticmethod
+    async def uploaded_files(request: Request, name: str) -> list[tuple[str, str, bytes]]:
+        """The files posted in field ``name`` of a multipart form, as (filename, declared
+        content type, bytes); an empty file input is no file."""
+        from litestar.datastructures import UploadFile
+
+        form = await request.form()
+        parts = form.getall(name) if name in form else []
+        return [(part.filename, part.content_type or "", await part.read()) for part in parts
+                if isinstance(part, UploadFile) and part.filename]
+
+    @staticmethod
     def field_errors(error: ValidationFailed) -> dict[str, str]:
         """A refusal's messages per field, in the request's language, for a form's template."""
         return {name: str(message) for name, message in error.errors.items()}
@@ -353,15 +364,22 @@ class Plugin:
     # Feedback and notices ------------------------------------------------------------
 
     async def feedback_items(self, scope: TenantScope, *, person_id: int | None = None,
-                             category: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        """Feedback items of the district (a person's, a category's), newest first."""
+                             category: str | None = None, ids: list[int] | None = None,
+                             limit: int = 50) -> list[dict[str, Any]]:
+        """Feedback items of the district (a person's, a category's, those with these ids),
+        newest first: their state, place, party and deadlines, never their text."""
         self.require("feedback:read")
         from core.feedback.tables import FeedbackCategory, FeedbackItem
 
         query = scope.select(FeedbackItem, FeedbackItem.id, FeedbackItem.tracking_number, FeedbackItem.state,
-                             FeedbackItem.category, FeedbackItem.submitter, FeedbackItem.created_at)
+                             FeedbackItem.category, FeedbackItem.submitter, FeedbackItem.created_at,
+                             FeedbackItem.community_id, FeedbackItem.party_type, FeedbackItem.party_id,
+                             FeedbackItem.accept_due, FeedbackItem.resolve_due, FeedbackItem.accepted_at,
+                             FeedbackItem.resolved_at, FeedbackItem.closed_at, FeedbackItem.rating)
         if person_id is not None:
             query = query.where(FeedbackItem.submitter == person_id)
+        if ids is not None:
+            query = query.where(FeedbackItem.id.is_in(list(ids) or [0]))
         if category is not None:
             row = await scope.select(FeedbackCategory, FeedbackCategory.id).where(
                 FeedbackCategory.key == category).first()
@@ -387,6 +405,102 @@ class Plugin:
         item, new = await feedback.submit(Settings.from_env(), scope, slug, person_id, submission,
                                           idempotency_key=idempotency_key, source="app")
         return item.id, item.tracking_number, new
+
+    async def _own_item(self, scope: TenantScope, item_id: int, *, for_update: bool = False):
+        """One of the district's items in a category of this plugin (NotFound otherwise)."""
+        from core.feedback.tables import FeedbackCategory, FeedbackItem
+
+        item = await scope.get(FeedbackItem, item_id, for_update=for_update)
+        category = await scope.get(FeedbackCategory, item.category) if item is not None else None
+        if category is None or not category.key.startswith(f"{self.name}_"):
+            raise NotFound()
+        return item, category
+
+    async def feedback_item(self, scope: TenantScope, item_id: int, *, reader_id: int,
+                            may_read) -> dict[str, Any]:
+        """One item of this plugin's categories as ``reader_id`` sees it: its state, deadlines
+        and timeline (``at``, ``action``, ``state``, ``label``, ``note``). A private item's
+        description and notes are opened through the encryption service for the resident and
+        whoever ``may_read(reader_id)`` allows, every read audited; anyone else reads
+        "(sealed)"."""
+        self.require("feedback:read")
+        from core.config import Settings
+        from core.feedback import reading, workflow
+
+        item, _category = await self._own_item(scope, item_id)
+        allowed = reader_id == item.submitter or bool(may_read(reader_id))
+        if allowed:
+            seen = await reading.view(Settings.from_env(), scope, item, reader_id=reader_id,
+                                      may_read_private=may_read)
+            description, entries = seen.description, seen.timeline
+        else:
+            from core.feedback.tables import TimelineEntry
+
+            description = Message(reading.SEALED)
+            entries = await scope.objects(TimelineEntry).where(TimelineEntry.item == item.id).order_by(
+                TimelineEntry.id)
+            for entry in entries:
+                if entry.sealed:
+                    entry.note = Message(reading.SEALED)
+        fields = ("id", "tracking_number", "state", "revision", "submitter", "community_id", "party_type",
+                  "party_id", "created_at", "accepted_at", "resolved_at", "closed_at", "accept_due",
+                  "resolve_due", "rating")
+        return {**{name: getattr(item, name) for name in fields}, "description": description,
+                "state_label": Message(workflow.STATE_LABELS[item.state]),
+                "timeline": [{"at": entry.at, "action": entry.action, "state": entry.to_state, "actor": entry.actor,
+                              "label": Message(workflow.STATE_LABELS.get(entry.to_state, workflow.STATE_LABELS[
+                                  "submitted"])), "note": entry.note} for entry in entries]}
+
+    # What a plugin's own staff do to its items: the loop's moves, with a note each.
+    FEEDBACK_ACTIONS = ("accept", "start", "answer", "resolve")
+
+    async def feedback_act(self, scope: TenantScope, item_id: int, action: str, *, actor_id: int,
+                           note: str = "", revision: int | None = None) -> None:
+        """Move an item of this plugin's categories, as the plugin's own staff (whom the plugin
+        has checked): ``accept`` (受理), ``start``, ``answer`` (a note on the timeline, the
+        state unchanged) or ``resolve`` (a note required). The resident is told, the timeline
+        records it (a private item's note sealed), and a move from the wrong state, or on a
+        revision someone else changed meanwhile, is a Conflict."""
+        self.require("feedback:write")
+        from core.config import Settings
+        from core.feedback import workflow
+        from core.feedback.tables import FeedbackItem
+
+        if action not in self.FEEDBACK_ACTIONS:
+            raise ValueError(f"unknown feedback action {action!r}")
+        text = workflow._note(note, required=action in ("answer", "resolve"))
+        slug = await self.slug_of(scope)
+        async with scope.transaction(write=True):
+            await self._own_item(scope, item_id)
+            if action == "answer":
+                item = await scope.get(FeedbackItem, item_id, for_update=True)
+                if item.state not in workflow.OPEN:
+                    raise Conflict(Message("This cannot be done to an item that is %(state)s.",
+                                           {"state": Message(workflow.STATE_LABELS[item.state])}))
+                await workflow._move(scope, slug, item, "answer", actor_id, note=text, settings=Settings.from_env())
+                return
+            item = await workflow._locked(scope, item_id, revision, action)
+            values: dict[Any, Any] = {}
+            if action == "accept":
+                values[FeedbackItem.accepted_at] = now()
+            elif action == "resolve":
+                values[FeedbackItem.resolved_at] = now()
+            await workflow._move(scope, slug, item, action, actor_id, note=text, values=values,
+                                 settings=Settings.from_env())
+
+    async def feedback_deadlines(self, scope: TenantScope, item_id: int, *, accept_due, resolve_due) -> None:
+        """Give an item of this plugin's categories other deadlines (a green channel's
+        shorter ones); the escalation job keeps to them."""
+        self.require("feedback:write")
+        from core.feedback.tables import FeedbackItem
+
+        if resolve_due < accept_due:
+            raise ValueError("resolving cannot be due before accepting")
+        async with scope.transaction(write=True):
+            await self._own_item(scope, item_id, for_update=True)
+            await scope.update(FeedbackItem, {FeedbackItem.accept_due: accept_due,
+                                              FeedbackItem.resolve_due: resolve_due}).where(
+                FeedbackItem.id == item_id)
 
     async def published_notices(self, scope: TenantScope, *, limit: int = 20) -> list[dict[str, Any]]:
         """The district's published notices, newest first (title, link, published time)."""
