@@ -64,3 +64,20 @@ async def redis_reachable(url: str) -> bool:
         return False
     finally:
         await client.aclose()
+
+
+def database_dump() -> str:
+    """The whole test database as text, as a backup would hold it: pg_dump as the server's
+    superuser on PostgreSQL (so Row Level Security hides nothing), the file's own dump on
+    SQLite."""
+    import sqlite3
+    import subprocess
+    from urllib.parse import urlparse
+
+    url = os.environ["GONGZHI_DATABASE_URL"]
+    if TEST_DB == "postgres":
+        name = urlparse(url).path.lstrip("/")
+        admin = urlparse(admin_database_url())._replace(path=f"/{name}").geturl()
+        return subprocess.run(["pg_dump", "--no-owner", admin], check=True, capture_output=True, text=True).stdout
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+        return "\n".join(connection.iterdump())

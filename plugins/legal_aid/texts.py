@@ -34,7 +34,7 @@ OFFICE_KINDS = {
 ADVISER_KINDS = {"adviser": N_("Rights adviser"), "lawyer": N_("Lawyer")}
 
 CASE_STATES = {
-    "open": N_("Open"),
+    "open": N_("Under way"),
     "agreement": N_("Agreement reached"),
     "no_agreement": N_("No agreement"),
     "answered": N_("Answered"),

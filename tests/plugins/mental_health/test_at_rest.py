@@ -5,30 +5,13 @@ may be there in clear."""
 
 from __future__ import annotations
 
-import os
-import sqlite3
-import subprocess
-from urllib.parse import urlparse
-
 from core.accounts import services as accounts
 from plugins.mental_health import care, network, services
 from plugins.mental_health.instruments import PHQ9
 from plugins.mental_health.tables import Referral, Screening
-from tests.services import TEST_DB, admin_database_url
+from tests.services import database_dump
 
 SENTINEL = "SENTINEL-我整夜睡不着-7f3a9c"
-
-
-def _dump() -> str:
-    """The whole database as text, as a backup would hold it."""
-    url = os.environ["GONGZHI_DATABASE_URL"]
-    if TEST_DB == "postgres":
-        name = urlparse(url).path.lstrip("/")
-        # As the server's superuser, so that Row Level Security hides nothing from the dump.
-        admin = urlparse(admin_database_url())._replace(path=f"/{name}").geturl()
-        return subprocess.run(["pg_dump", "--no-owner", admin], check=True, capture_output=True, text=True).stdout
-    with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
-        return "\n".join(connection.iterdump())
 
 
 async def test_a_dump_of_the_database_holds_no_answer_result_note_or_summary_in_clear(district, resident,
@@ -46,7 +29,7 @@ async def test_a_dump_of_the_database_holds_no_answer_result_note_or_summary_in_
     await care.write_note(district, counsellor.id, resident.id, {"text": f"{SENTINEL}: a session note"})
     # The rows are there, sealed; the dump has them, and nothing of what they say.
     assert await district.count(Screening) == 1 and await district.count(Referral) == 2
-    dump = _dump()
+    dump = database_dump()
     assert all(f"mental_health_{table}" in dump for table in ("screening", "referral", "note"))
     assert resident.display_name in dump, "the dump holds what is kept in clear (the search can find text)"
     assert SENTINEL not in dump
