@@ -39,6 +39,16 @@ from core.tenancy import TenantScope
 from core.web.inventory import inventory, is_framework_route
 from gongzhi_parking import services as parking
 from gongzhi_parking.tables import Application as ParkingApplication, Space as ParkingSpace
+from plugins.legal_aid import cases as legal_aid_cases, consultations as legal_aid, duty as legal_aid_duty
+from plugins.legal_aid import people as legal_aid_people
+from plugins.legal_aid.tables import (
+    Adviser as LegalAidAdviser,
+    Case as LegalAidCase,
+    Consultation as LegalAidConsultation,
+    Document as LegalAidDocument,
+    Guide as LegalAidGuide,
+    Session as LegalAidSession,
+)
 from plugins.mental_health import care as mental_health_care, directory as mental_health_directory
 from plugins.mental_health import helpers as mental_health_helpers
 from plugins.mental_health import services as mental_health
@@ -163,6 +173,32 @@ async def world(tenant, other_tenant, make_person, jobs):
         "level": "community_station", "name": f"{MARK}心理服务站", "phone": "029-33210000"})
     mental_health_helper = await mental_health_helpers.register(a, a_admin.id, {
         "phone": resident.phone, "kind": "grid_worker", "organization": f"{MARK}网格"})
+    # A's resident asks A's rights adviser for help through the green channel, with a
+    # document; it became a mediation; A's lawyer keeps duty hours the resident booked.
+    await enablement.set_enabled(a, "legal_aid", True, actor_id=a_admin.id)
+    legal_aid_office = await legal_aid_people.add_office(a, a_admin.id, {"name": f"{MARK}法律服务所",
+                                                                         "kind": "legal_service"})
+    a_adviser = await make_person(f"{MARK}维权顾问", "13900000006")
+    a_lawyer = await make_person(f"{MARK}律师", "13900000007")
+    for person, role, kind in ((a_adviser, "legal_aid.adviser", "adviser"), (a_lawyer, "legal_aid.lawyer", "lawyer")):
+        await services.add_membership(a, person.id, [role])
+        await legal_aid_people.add_adviser(a, a_admin.id, {"phone": person.phone, "kind": kind, "area_wages": "1",
+                                                           "office": str(legal_aid_office.id),
+                                                           "licence_number": "16101201810001234"})
+    legal_aid_consultation, _new = await legal_aid.ask(a, "qindu", resident.id, {
+        "matter": "wages", "description": f"{MARK}工地老板拖欠三个月工资", "green": "migrant_wages",
+        "green_reason": f"{MARK}农民工", "idempotency_key": "cross-tenant-legal-aid-1"},
+        [(f"{MARK}.pdf", "application/pdf", b"%PDF-1.4 " + MARK.encode())])
+    legal_aid_case = await legal_aid_cases.open_case(a, "qindu", a_adviser.id, legal_aid_consultation.id,
+                                                     {"kind": "mediation", "parties": f"{MARK}包工头"})
+    legal_aid_document = await a.objects(LegalAidDocument).first()
+    legal_aid_adviser = await a.objects(LegalAidAdviser).where(LegalAidAdviser.person_id == a_adviser.id).first()
+    await legal_aid_duty.schedule(a, a_admin.id, {"district_admin"}, {
+        "lawyer": str(a_lawyer.id), "mode": "online", "day1": "1", "day2": "1", "day3": "1", "day4": "1",
+        "day5": "1", "day6": "1", "day7": "1", "start": "09:00", "end": "10:00", "minutes": "60",
+        "first_day": tomorrow, "last_day": tomorrow, "place": f"{MARK}线上"})
+    [legal_aid_slot] = await legal_aid_duty.free(a)
+    legal_aid_booking = await legal_aid_duty.book(a, resident.id, legal_aid_slot["id"])
     # A has a logo of its own (its app's icons are made from it).
     logo_picture = io.BytesIO()
     Image.new("RGB", (256, 256), (20, 120, 40)).save(logo_picture, "PNG")
@@ -173,6 +209,9 @@ async def world(tenant, other_tenant, make_person, jobs):
     b_street = await b.create(Street, name="中山街道")
     await b.create(Community, street=b_street.id, name="中山社区")
     await enablement.set_enabled(b, "parking", True, actor_id=b_admin.id)
+    # B's admin is one of B's rights advisers and lawyers too, so that B's legal-aid pages open.
+    await enablement.set_enabled(b, "legal_aid", True, actor_id=b_admin.id)
+    await services.add_membership(b, b_admin.id, ["legal_aid.adviser", "legal_aid.lawyer"])
     # B's admin is one of B's counsellors too, so that B's referral console opens for them.
     await enablement.set_enabled(b, "mental_health", True, actor_id=b_admin.id)
     await services.add_membership(b, b_admin.id, ["mental_health.counsellor", "mental_health.supervisor"])
@@ -188,7 +227,10 @@ async def world(tenant, other_tenant, make_person, jobs):
             "mental_health_screening": mental_health_screening, "mental_health_referral": mental_health_referral,
             "mental_health_resident": resident.id, "mental_health_slot": mental_health_slot,
             "mental_health_booking": mental_health_booking, "mental_health_point": mental_health_point.id,
-            "mental_health_helper": mental_health_helper.id}
+            "mental_health_helper": mental_health_helper.id, "legal_aid_consultation": legal_aid_consultation.id,
+            "legal_aid_case": legal_aid_case.id, "legal_aid_document": legal_aid_document.id,
+            "legal_aid_adviser": legal_aid_adviser.id, "legal_aid_slot": legal_aid_slot["id"],
+            "legal_aid_booking": legal_aid_booking, "legal_aid_adviser_person": a_adviser.id}
 
 
 def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
@@ -368,6 +410,45 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
                ("POST", "/book", {"slot_id": str(world["mental_health_slot"])}),
                ("POST", "/break-glass", {"reason": "跨区查看的理由写得足够长"}),
                ("POST", "/notes", {"text": "跨区笔记"}))},
+        **{(method, f"/t/{{slug:str}}/p/legal_aid{route}"): [
+            (f"{base}/p/legal_aid{path}", f"legal aid {what}", fields, {404})]
+           for method, route, path, what, fields in (
+               ("GET", "/consultations/{consultation_id:int}", f"/consultations/{world['legal_aid_consultation']}",
+                "request", {}),
+               ("POST", "/consultations/{consultation_id:int}/materials",
+                f"/consultations/{world['legal_aid_consultation']}/materials", "request's materials",
+                {"material_0": "1"}),
+               ("POST", "/consultations/{consultation_id:int}/documents",
+                f"/consultations/{world['legal_aid_consultation']}/documents", "request's documents", {}),
+               ("GET", "/consultations/{consultation_id:int}/documents/{document_id:int}",
+                f"/consultations/{world['legal_aid_consultation']}/documents/{world['legal_aid_document']}",
+                "document", {}),
+               ("GET", "/cases/{case_id:int}", f"/cases/{world['legal_aid_case']}", "case", {}),
+               ("POST", "/duty/{slot_id:int}/book", f"/duty/{world['legal_aid_slot']}/book", "duty hour", {}),
+               ("POST", "/duty/bookings/{booking_id:int}/cancel",
+                f"/duty/bookings/{world['legal_aid_booking']}/cancel", "booking", {}),
+               ("POST", "/console/duty/{slot_id:int}/cancel", f"/console/duty/{world['legal_aid_slot']}/cancel",
+                "duty hour", {"reason": "跨区取消"}),
+               ("POST", "/console/advisers/{adviser_id:int}/remove",
+                f"/console/advisers/{world['legal_aid_adviser']}/remove", "adviser", {}),
+               *[("POST", f"/console/consultations/{{consultation_id:int}}/{action}",
+                  f"/console/consultations/{world['legal_aid_consultation']}/{action}", f"request {action}", fields)
+                 for action, fields in (("take", {}), ("answer", {"note": "跨区答复"}),
+                                        ("resolve", {"note": "跨区办结"}),
+                                        ("green", {"green": "elderly", "green_reason": "跨区"}),
+                                        ("cases", {"kind": "referral", "department": "跨区部门"}))],
+               *[("POST", f"/console/cases/{{case_id:int}}/{action}",
+                  f"/console/cases/{world['legal_aid_case']}/{action}", f"case {action}", fields)
+                 for action, fields in (("sessions", {"date": "2026-12-01", "time": "09:00", "note": "跨区"}),
+                                        ("outcome", {"outcome": "no_agreement"}), ("answer", {"answer": "跨区"}))])},
+        # A guide is per district: under B's address, B's own (the built-in one), which B may edit.
+        ("GET", "/t/{slug:str}/p/legal_aid/guides/{matter:str}"): [
+            (f"{base}/p/legal_aid/guides/wages", "the guide (B's own)", {}, {200})],
+        ("GET", "/t/{slug:str}/p/legal_aid/console/guides/{matter:str}"): [
+            (f"{base}/p/legal_aid/console/guides/wages", "the guide (B's own)", {}, {200})],
+        ("POST", "/t/{slug:str}/p/legal_aid/console/guides/{matter:str}"): [
+            (f"{base}/p/legal_aid/console/guides/neighbours", "the guide (B's own)",
+             {"title": "乙区指引", "steps": "一", "materials": "身份证"}, {303})],
         # The app's icons are public; under B's address they are B's own, whatever A's logo.
         ("GET", "/t/{slug:str}/icons/{name:str}"): [
             (f"{base}/icons/{name}", f"icon {name} (district A has a logo of its own)", {}, {200})
@@ -413,6 +494,18 @@ async def _a_is_untouched(world) -> None:
     point = await mental_health_directory.point(a, world["mental_health_point"])
     assert (point["name"], point["active"]) == (f"{MARK}心理服务站", True)
     assert (await Tenant.select(Tenant.logo_key).where(Tenant.slug == "qindu").first())["logo_key"] == world["logo_key"]
+    consultation = await a.get(LegalAidConsultation, world["legal_aid_consultation"])
+    assert (consultation.adviser_id, consultation.gathered) == (world["legal_aid_adviser_person"], "[]")
+    assert (await a.get(FeedbackItem, consultation.item_id)).state == "accepted"
+    assert (await a.get(LegalAidCase, world["legal_aid_case"])).state == "open" and await a.count(LegalAidCase) == 1
+    assert await a.count(LegalAidSession) == 0 and await a.count(LegalAidDocument) == 1
+    assert (await a.get(LegalAidAdviser, world["legal_aid_adviser"])).active is True
+    assert await a.count(LegalAidGuide) == 0
+    assert (await legal_aid_duty.roster(a))[0]["cancelled_at"] is None
+    assert [row["booking"] for row in await legal_aid_duty.bookings(a, consultation.person_id)] == [
+        world["legal_aid_booking"]]
+    for table in (LegalAidConsultation, LegalAidCase, LegalAidSession, LegalAidDocument, LegalAidAdviser):
+        assert await world["b"].count(table) == 0, table
 
 
 async def test_no_route_reaches_another_districts_objects(client, world, sign_in, walls):
