@@ -117,17 +117,30 @@ async def _green_deadlines(scope: TenantScope, consultation: Consultation) -> No
 async def ask(scope: TenantScope, slug: str, person_id: int, data: dict[str, str],
               files: list[tuple[str, str, bytes]]) -> tuple[Consultation, bool]:
     """Register a request (or find the one this form's key already made); returns it and
-    whether it is new. Documents are checked before anything is written."""
+    whether it is new. Documents are checked before anything is written; the item, the
+    request and its documents are written in one transaction, all or none."""
     values = clean(data)
     checked = documents.check(files)
     if not await _handlers(scope):
         settings = await plugin.settings(scope)
         raise Conflict(Message("No rights adviser works in the district yet. Please call the public legal service "
                                "hotline %(hotline)s.", {"hotline": settings["hotline"] or "12348"}))
-    item_id, _number, _new = await plugin.submit_feedback(
-        scope, slug, person_id, {"category": CATEGORY, "description": values["description"]},
-        idempotency_key=data.get("idempotency_key", ""))
+    try:
+        return await _register(scope, slug, person_id, data.get("idempotency_key", ""), values, checked)
+    except (Conflict, ValidationFailed):
+        raise
+    except Exception:
+        # The same form sent twice at once: the second's transaction met the first's item on
+        # the key's unique index and was undone; now it finds the first's request.
+        return await _register(scope, slug, person_id, data.get("idempotency_key", ""), values, checked)
+
+
+async def _register(scope: TenantScope, slug: str, person_id: int, key: str, values: dict[str, Any],
+                    checked: list[tuple[str, str, bytes]]) -> tuple[Consultation, bool]:
     async with scope.transaction(write=True):
+        item_id, _number, _new = await plugin.submit_feedback(
+            scope, slug, person_id, {"category": CATEGORY, "description": values["description"]},
+            idempotency_key=key)
         standing = await scope.objects(Consultation).where(Consultation.item_id == item_id).first()
         if standing is not None:
             return standing, False
@@ -144,19 +157,43 @@ async def ask(scope: TenantScope, slug: str, person_id: int, data: dict[str, str
         await documents.keep(scope, consultation.id, person_id, person_id, checked)
         await plugin.audit(scope, "asked", actor_id=person_id, target=f"legal_aid_consultation:{consultation.id}",
                            matter=values["matter"], green=bool(values["green"]))
-        if consultation.green:
-            await _green_deadlines(scope, consultation)
-            adviser = await pick_adviser(scope, consultation.community_id)
-            if adviser is not None:
-                await _assign(scope, consultation, adviser, actor_id=None, slug=slug)
-        else:
-            waiting = [row.person_id for row in await _handlers(scope)
-                       if consultation.community_id in people.ids(row.communities)] or [
-                row.person_id for row in await _handlers(scope)]
-            await plugin.notify(scope, waiting, kind="waiting", title=Message(
-                "A new request for legal help is waiting: %(number)s", {"number": item["tracking_number"]}),
-                link=f"/t/{slug}/p/legal_aid/console/")
+        await _route(scope, slug, consultation, item["tracking_number"])
     return await scope.get(Consultation, consultation.id), True
+
+
+async def _route(scope: TenantScope, slug: str, consultation: Consultation, number: str) -> None:
+    """A green-channel request is assigned at once; any other waits, and the advisers serving
+    the community (every adviser, when none does) are told."""
+    if consultation.green:
+        await _green_deadlines(scope, consultation)
+        adviser = await pick_adviser(scope, consultation.community_id)
+        if adviser is not None:
+            await _assign(scope, consultation, adviser, actor_id=None, slug=slug)
+        return
+    handlers = await _handlers(scope)
+    waiting = [row.person_id for row in handlers if consultation.community_id in people.ids(row.communities)] or [
+        row.person_id for row in handlers]
+    await plugin.notify(scope, waiting, kind="waiting", title=Message(
+        "A new request for legal help is waiting: %(number)s", {"number": number}),
+        link=f"/t/{slug}/p/legal_aid/console/")
+
+
+async def adopt(scope: TenantScope, item_id: int) -> Consultation | None:
+    """A request that reached the category another way (the district's feedback form, an
+    entry by a grid worker, Open311) becomes a request of the plugin's, of the kind "something
+    else", waiting for an adviser; once only. None when it is not of the category."""
+    [item] = await plugin.feedback_items(scope, ids=[item_id]) or [None]
+    if item is None:
+        return None
+    async with scope.transaction(write=True):
+        standing = await scope.objects(Consultation).where(Consultation.item_id == item_id).first()
+        if standing is not None:
+            return standing
+        consultation = await scope.create(
+            Consultation, item_id=item_id, person_id=item["submitter"], matter="other",
+            community_id=item["community_id"], office_id=item["party_id"], created_at=item["created_at"])
+        await _route(scope, await plugin.slug_of(scope), consultation, item["tracking_number"])
+    return consultation
 
 
 # Reading ------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from core.sdk import Message, NavEntry, Tile, hookimpl
 
 from plugins.legal_aid import people
 from plugins.legal_aid.handle import plugin
+from plugins.legal_aid.jobs import take_in
 from plugins.legal_aid.routes import PAGES
 from plugins.legal_aid.tables import Adviser, Consultation, Document
 
@@ -38,6 +39,11 @@ def template_folder() -> Path:
 @hookimpl
 def locale_folder() -> Path:
     return HERE / "locales"
+
+
+@hookimpl
+def event_handlers() -> list:
+    return [take_in]
 
 
 @hookimpl

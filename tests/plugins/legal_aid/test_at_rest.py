@@ -33,6 +33,11 @@ async def test_a_dump_of_the_database_holds_nothing_a_resident_told_their_advise
     assert "劳动保障监察大队" in dump, "the dump holds what is kept in clear (the search can find text)"
     assert SENTINEL not in dump
     assert "工地老板拖欠" not in dump and "双方同意分期付款" not in dump
+    # The document's file, as the storage keeps it, is sealed too.
+    from plugins.legal_aid.handle import plugin
+
+    [stored] = await district.select(Document, Document.storage_key)
+    assert SENTINEL.encode() not in (await plugin.read_file(district, stored["storage_key"])).data
     # And each one opens again for the adviser.
     found = await consultations.read(district, adviser.id, consultation.id, "zh-Hans")
     assert SENTINEL in str(found["item"]["description"]) and SENTINEL in found["green_reason"]

@@ -180,3 +180,26 @@ async def test_pages_render_in_both_languages(district, signed_in, adviser, lawy
             page = await signed_in.get(f"{BASE}{path}", headers=headers)
             assert page.status_code == 200, (path, page.text[:500])
     assert "Labour dispute or unpaid wages" in (await signed_in.get(f"{BASE}/", headers=EN)).text
+
+
+async def test_those_booked_are_reminded_the_day_before_and_told_of_a_cancellation(district, lawyer, resident,
+                                                                                   jobs):
+    from core.appointments import services as core_appointments
+    from core.notifications.tables import InboxEntry
+
+    await duty.schedule(district, lawyer.id, {"legal_aid.lawyer"}, _rule(lawyer, mode="online"))
+    [first, second, *_rest] = await duty.free(district)
+    await duty.book(district, resident.id, first["id"])
+    await duty.book(district, resident.id, second["id"])
+    await duty.cancel(district, lawyer.id, {"legal_aid.lawyer"}, second["id"], {"reason": "律师出庭"})
+    clock.set_now(first["starts_at"] - timedelta(hours=3))
+    try:
+        assert await core_appointments.send_reminders(district) == 1
+        await jobs.run_due()
+    finally:
+        clock.reset()
+    told = await district.select(InboxEntry, InboxEntry.notification.kind, InboxEntry.notification.link).where(
+        InboxEntry.person == resident.id).order_by(InboxEntry.id)
+    assert sorted(row["notification.kind"] for row in told) == ["legal_aid.online.cancelled",
+                                                               "legal_aid.online.reminder"]
+    assert {row["notification.link"] for row in told} == {"/t/qindu/p/legal_aid/duty"}

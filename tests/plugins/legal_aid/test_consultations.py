@@ -138,3 +138,56 @@ async def test_a_look_by_someone_not_assigned_is_refused_and_audited(district, s
         await consultations.read(district, other.id, consultation.id, "zh-Hans")
     refused = await district.objects(AuditEntry).where(AuditEntry.action == "legal_aid.read_refused")
     assert [(row.actor_id, row.target) for row in refused] == [(other.id, f"legal_aid_consultation:{consultation.id}")]
+
+
+async def test_a_request_sent_through_the_districts_feedback_form_is_taken_in(district, resident, adviser, jobs):
+    from plugins.legal_aid.handle import plugin
+
+    item_id, _number, _new = await plugin.submit_feedback(
+        district, "qindu", resident.id, {"category": "legal_aid_consultation",
+                                         "description": "物业公司乱收费，想咨询怎么维权。"},
+        idempotency_key="core-form-key-0001")
+    await jobs.run_due()
+    [consultation] = await district.objects(Consultation)
+    assert (consultation.item_id, consultation.matter, consultation.adviser_id) == (item_id, "other", None)
+    await jobs.run_due()
+    assert await district.count(Consultation) == 1, "taken in once"
+    queue = await consultations.queue(district, adviser.id)
+    assert [entry["consultation"].id for entry in queue["waiting"]] == [consultation.id]
+
+
+async def test_the_plugins_own_requests_are_not_taken_in_twice(district, signed_in, adviser, jobs):
+    await ask(signed_in, WAGES)
+    await jobs.run_due()
+    [consultation] = await district.objects(Consultation)
+    assert consultation.matter == "wages"
+
+
+async def test_of_two_advisers_picking_a_request_up_at_once_one_gets_it(district, signed_in, adviser, make_person):
+    import asyncio
+
+    from core.accounts import services as accounts
+    from core.sdk import Conflict
+
+    await ask(signed_in, WAGES)
+    [consultation] = await district.objects(Consultation)
+    other = await make_person("孙七", "13800000198")
+    await accounts.add_membership(district, other.id, ["legal_aid.adviser"])
+    results = await asyncio.gather(*(consultations.take(district, "qindu", person, consultation.id)
+                                     for person in (adviser.id, other.id)), return_exceptions=True)
+    assert sorted(type(result).__name__ for result in results) == ["Conflict", "NoneType"]
+    assert isinstance([r for r in results if r is not None][0], Conflict)
+    taken = await district.get(Consultation, consultation.id)
+    winner = adviser.id if results[0] is None else other.id
+    assert taken.adviser_id == winner
+    item = await district.get(FeedbackItem, taken.item_id)
+    assert item.state == "accepted"
+
+
+async def test_the_same_form_sent_twice_at_once_is_one_request(district, resident, adviser):
+    import asyncio
+
+    data = {**WAGES, "idempotency_key": "twice-at-once-key-1"}
+    results = await asyncio.gather(*(consultations.ask(district, "qindu", resident.id, data, []) for _ in range(2)))
+    assert results[0][0].id == results[1][0].id and sorted(new for _c, new in results) == [False, True]
+    assert await district.count(Consultation) == 1 and await district.count(FeedbackItem) == 1
