@@ -338,12 +338,11 @@ async def answer(scope: TenantScope, actor_id: int, consultation_id: int, data: 
     starts the work on it."""
     consultation = await _assigned(scope, actor_id, consultation_id)
     [item] = await plugin.feedback_items(scope, ids=[consultation.item_id])
-    text = data.get("note", "")
-    try:
-        action = "start" if item["state"] in ("accepted", "assigned", "reopened") else "answer"
-        await plugin.feedback_act(scope, consultation.item_id, action, actor_id=actor_id, note=text)
-    except ValidationFailed as error:
-        raise ValidationFailed({"note": error.errors.get("note", Message("Write your answer."))}) from None
+    form = Form(data)
+    note = form.field("note", clean_text, max_length=2000, multiline=True)
+    form.raise_if_invalid()
+    action = "start" if item["state"] in ("accepted", "assigned", "reopened") else "answer"
+    await plugin.feedback_act(scope, consultation.item_id, action, actor_id=actor_id, note=note)
 
 
 async def resolve(scope: TenantScope, actor_id: int, consultation_id: int, data: dict[str, str]) -> None:

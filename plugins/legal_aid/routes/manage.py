@@ -8,7 +8,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from core.sdk import Conflict, NotFound, PermissionDenied, ValidationFailed
+from core.sdk import Conflict, PermissionDenied, ValidationFailed
 
 from plugins.legal_aid import duty, figures, guides, people
 from plugins.legal_aid.handle import plugin
@@ -128,8 +128,6 @@ class ManagePages(Controller):
             return await self._duty_page(request, errors=plugin.field_errors(error), status_code=422)
         except (PermissionDenied, Conflict) as error:
             return await self._duty_page(request, problem=str(error.detail), status_code=409)
-        except NotFound:
-            raise
         return Redirect(f"{plugin.base(request)}/console/duty", status_code=303)
 
     @get("/figures", name="legal_aid_figures")

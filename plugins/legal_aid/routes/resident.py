@@ -9,11 +9,15 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from core.sdk import Conflict, NotFound, ValidationFailed
+from core.sdk import Conflict, ValidationFailed
 
 from plugins.legal_aid import cases, consultations, duty, guides, people
 from plugins.legal_aid.handle import plugin
 from plugins.legal_aid.routes.common import PRIVATE, common
+
+# Who is told "refused" (403) rather than "not found" for a request not theirs: the
+# district's staff, advisers and lawyers; a resident learns nothing of others' requests.
+STAFF = people.MANAGERS | {people.ADVISER, people.LAWYER, "staff", "grid_worker", "department_staff"}
 
 
 async def refused(request: Request, status_code: int = 403) -> Response:
@@ -30,8 +34,7 @@ async def consultation_page(request: Request, consultation_id: int, *, errors: d
     try:
         found = await consultations.read(scope, actor.id, consultation_id, shared["language"])
     except consultations.Unreadable:
-        return await refused(request, 403 if roles & (people.MANAGERS | {people.ADVISER, people.LAWYER, "staff"})
-                             else 404)
+        return await refused(request, 403 if roles & STAFF else 404)
     adviser = found["consultation"].adviser_id == actor.id
     return plugin.template("consultation.html", status_code=status_code, context={
         **shared, **found, "is_adviser": adviser, "is_resident": found["consultation"].person_id == actor.id,
@@ -165,9 +168,6 @@ async def case_page(request: Request, case_id: int, *, errors: dict[str, str] | 
     try:
         found = await cases.read(plugin.scope(request), actor.id, case_id)
     except consultations.Unreadable:
-        return await refused(request, 403 if roles & (people.MANAGERS | {people.ADVISER, people.LAWYER, "staff"})
-                             else 404)
-    except NotFound:
-        raise
+        return await refused(request, 403 if roles & STAFF else 404)
     return plugin.template("case.html", status_code=status_code, context={
         **await common(request), **found, "errors": errors or {}, "values": values or {}, "problem": problem})

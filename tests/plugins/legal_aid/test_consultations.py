@@ -7,6 +7,7 @@ import pytest
 
 from core.audit.tables import AuditEntry
 from core.feedback.tables import FeedbackItem
+from core.sdk import ValidationFailed
 from plugins.legal_aid import consultations
 from plugins.legal_aid.tables import Consultation, Document
 from tests.plugins.legal_aid.conftest import BASE, ask, post
@@ -191,3 +192,12 @@ async def test_the_same_form_sent_twice_at_once_is_one_request(district, residen
     results = await asyncio.gather(*(consultations.ask(district, "qindu", resident.id, data, []) for _ in range(2)))
     assert results[0][0].id == results[1][0].id and sorted(new for _c, new in results) == [False, True]
     assert await district.count(Consultation) == 1 and await district.count(FeedbackItem) == 1
+
+
+async def test_an_empty_answer_is_refused_next_to_its_field(district, signed_in, adviser):
+    await ask(signed_in, {**WAGES, "green": "migrant_wages", "green_reason": "农民工欠薪"})
+    [consultation] = await district.objects(Consultation)
+    with pytest.raises(ValidationFailed) as empty:
+        await consultations.answer(district, adviser.id, consultation.id, {"note": "  "})
+    assert set(empty.value.errors) == {"note"}
+    assert (await district.get(FeedbackItem, consultation.item_id)).state == "accepted"
