@@ -180,6 +180,11 @@ async def test_pages_render_in_both_languages(district, signed_in, adviser, lawy
             page = await signed_in.get(f"{BASE}{path}", headers=headers)
             assert page.status_code == 200, (path, page.text[:500])
     assert "Labour dispute or unpaid wages" in (await signed_in.get(f"{BASE}/", headers=EN)).text
+    guide = await signed_in.get(f"{BASE}/guides/wages")
+    assert 'href="tel:12348"' in guide.text and "劳动人事争议仲裁委员会" in guide.text
+    await enablement.save_settings(district, "legal_aid", {"hotline": "029-12348000", "green_accept_hours": "2",
+                                                           "green_resolve_hours": "72"}, actor_id=None)
+    assert 'href="tel:029-12348000"' in (await signed_in.get(f"{BASE}/guides/wages")).text
 
 
 async def test_those_booked_are_reminded_the_day_before_and_told_of_a_cancellation(district, lawyer, resident,
