@@ -208,3 +208,27 @@ def test_a_neighbour_dispute_becomes_a_mediation_that_ends_in_an_agreement(
     expect(page.locator("#confirmation")).to_contain_text("司法确认")
     expect(page.locator("#sessions")).to_contain_text("晚上十点后停止施工")
     assert_no_horizontal_scroll(page)
+
+
+@pytest.mark.parametrize("elderly", [False, True], ids=["normal", "elderly"])
+def test_the_residents_pages_pass_axe(browser, browser_context_args, base_url: str, service: LiveServer,
+                                      elderly: bool):
+    from axe_playwright_python.sync_playwright import Axe
+
+    phone = unique_phone("135")
+    _make_resident(service, phone)
+    context = browser.new_context(**{**browser_context_args, "bypass_csp": True})
+    page = context.new_page()
+    try:
+        sign_in_to_qindu(page, base_url, phone)
+        if elderly:
+            page.goto(f"{base_url}/t/qindu/")
+            page.get_by_role("button", name=re.compile("开启长辈模式")).click()
+        request = _ask(page, base_url, "tenancy", "房东到期不退押金三千元，多次联系不回复。")
+        for path in ("/", "/ask", "/duty", "/guides/wages", request.split(BASE, 1)[1]):
+            page.goto(f"{base_url}{BASE}{path}")
+            results = Axe().run(page)
+            assert results.violations_count == 0, (path, results.generate_report())
+            assert_no_horizontal_scroll(page)
+    finally:
+        context.close()
