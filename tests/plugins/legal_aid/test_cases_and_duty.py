@@ -208,3 +208,11 @@ async def test_those_booked_are_reminded_the_day_before_and_told_of_a_cancellati
     assert sorted(row["notification.kind"] for row in told) == ["legal_aid.online.cancelled",
                                                                "legal_aid.online.reminder"]
     assert {row["notification.link"] for row in told} == {"/t/qindu/p/legal_aid/duty"}
+
+
+async def test_every_page_of_the_plugin_is_private(district, signed_in, adviser):
+    from plugins.legal_aid.routes import PAGES
+
+    assert all(page.opt.get("private") for page in PAGES), "no-store, and never in the service worker's cache"
+    for path in ("/", "/ask", "/duty", "/guides/wages"):
+        assert (await signed_in.get(f"{BASE}{path}")).headers["cache-control"] == "no-store", path
