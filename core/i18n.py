@@ -45,17 +45,31 @@ def _compiled(path: Path, language: str) -> Translations:
     return Translations(fp=buffer)
 
 
+# The plugin whose page is being made (None elsewhere): its own catalogue answers before the
+# other plugins', so that two plugins may translate one word differently.
+_plugin: contextvars.ContextVar[str | None] = contextvars.ContextVar("gongzhi_plugin", default=None)
+
+
 @cache
-def translations(language: str) -> Translations:
+def translations(language: str, plugin: str | None = None) -> Translations:
     """The compiled catalogue of ``language`` (empty for a language with no catalogue),
-    with the plugins' catalogues behind it."""
+    with the plugins' catalogues behind it: ``plugin``'s first, then the others by name."""
     path = catalogue_path(language)
     merged = _compiled(path, language) if path.exists() else Translations()
-    for plugin, folder in sorted(_PLUGIN_CATALOGUES.items()):
-        plugin_path = folder / _CATALOGUE_DIRS[language] / "LC_MESSAGES" / f"{plugin}.po"
+    for name, folder in sorted(_PLUGIN_CATALOGUES.items(), key=lambda item: (item[0] != plugin, item[0])):
+        plugin_path = folder / _CATALOGUE_DIRS[language] / "LC_MESSAGES" / f"{name}.po"
         if plugin_path.exists():
             merged.add_fallback(_compiled(plugin_path, language))
     return merged
+
+
+def set_plugin(plugin: str | None) -> contextvars.Token:
+    """Translate for ``plugin``'s pages (its catalogue before the other plugins')."""
+    return _plugin.set(plugin)
+
+
+def reset_plugin(token: contextvars.Token) -> None:
+    _plugin.reset(token)
 
 
 def add_catalogues(plugin: str, folder: Path) -> None:
@@ -86,7 +100,7 @@ def reset_language(token: contextvars.Token) -> None:
 def gettext(message: str, **params: Any) -> str:
     if not isinstance(message, str):  # a plugin's text in both languages
         return str(message)
-    text = translations(current_language()).gettext(message)
+    text = translations(current_language(), _plugin.get()).gettext(message)
     return text % params if params else text
 
 
@@ -98,7 +112,7 @@ def translate(message: "Message", language: str) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
-    text = translations(current_language()).ngettext(singular, plural, n)
+    text = translations(current_language(), _plugin.get()).ngettext(singular, plural, n)
     params.setdefault("num", n)
     return text % params
 

@@ -47,7 +47,7 @@ from plugins.legal_aid.tables import (
     Consultation as LegalAidConsultation,
     Document as LegalAidDocument,
     Guide as LegalAidGuide,
-    Session as LegalAidSession,
+    MediationSession as LegalAidSession,
 )
 from plugins.mental_health import care as mental_health_care, directory as mental_health_directory
 from plugins.mental_health import helpers as mental_health_helpers

@@ -17,7 +17,7 @@ from core.sdk import (CHINA, Conflict, FieldError, Form, Message, NotFound, Perm
 
 from plugins.legal_aid import consultations, documents, people
 from plugins.legal_aid.handle import plugin
-from plugins.legal_aid.tables import Case, Consultation, Session
+from plugins.legal_aid.tables import Case, Consultation, MediationSession
 
 PARTIES_TABLE = "legal_aid_case.parties"
 ANSWER_TABLE = "legal_aid_case.answer"
@@ -103,7 +103,7 @@ async def read(scope: TenantScope, reader_id: int, case_id: int) -> dict[str, An
         return await plugin.read_sealed(scope, reader_id=reader_id, person_id=consultation.person_id, table=table,
                                         row_id=row_id, sealed=sealed, may_read=may_read, purpose="legal_aid")
 
-    sessions = await scope.objects(Session).where(Session.case == case.id).order_by(Session.held_at)
+    sessions = await scope.objects(MediationSession).where(MediationSession.case == case.id).order_by(MediationSession.held_at)
     names = await plugin.people(scope, [p for p in (case.mediator_id, consultation.adviser_id) if p])
     return {"case": case, "consultation": consultation, "parties": await opened(PARTIES_TABLE, case.id, case.parties),
             "answer": await opened(ANSWER_TABLE, case.id, case.answer),
@@ -122,7 +122,7 @@ def _when(data: dict[str, str], form: Form) -> datetime | None:
         return None
 
 
-async def record_session(scope: TenantScope, actor_id: int, case_id: int, data: dict[str, str]) -> Session:
+async def record_session(scope: TenantScope, actor_id: int, case_id: int, data: dict[str, str]) -> MediationSession:
     case, consultation = await _case(scope, case_id)
     await _handler(scope, actor_id, case, consultation)
     if case.kind != "mediation" or case.state != "open":
@@ -133,10 +133,10 @@ async def record_session(scope: TenantScope, actor_id: int, case_id: int, data: 
     note = form.field("note", clean_text, max_length=4000, multiline=True, required=False) or ""
     form.raise_if_invalid()
     async with scope.transaction(write=True):
-        session = await scope.create(Session, case=case.id, held_at=held_at, place=place, recorded_by=actor_id)
+        session = await scope.create(MediationSession, case=case.id, held_at=held_at, place=place, recorded_by=actor_id)
         if note:
             sealed = await plugin.seal(scope, consultation.person_id, SESSION_TABLE, session.id, note)
-            await scope.update(Session, {Session.note: sealed}).where(Session.id == session.id)
+            await scope.update(MediationSession, {MediationSession.note: sealed}).where(MediationSession.id == session.id)
         await plugin.audit(scope, "session_recorded", actor_id=actor_id, target=f"legal_aid_case:{case.id}")
     return session
 

@@ -102,7 +102,7 @@ class Case(TenantOwned, tablename="legal_aid_case"):
     confirm_by = Date(null=True, default=None, help_text="The last day to apply for judicial confirmation")
 
 
-class Session(TenantOwned, tablename="legal_aid_session"):
+class MediationSession(TenantOwned, tablename="legal_aid_session"):
     """One mediation session: when, where, and the mediator's note (sealed)."""
 
     case = ForeignKey(references=Case, on_delete=OnDelete.cascade, index=True)

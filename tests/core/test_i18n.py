@@ -3,6 +3,7 @@
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
@@ -84,3 +85,25 @@ def test_catalogues_hold_every_message_and_zh_hans_translates_each(tmp_path):
         for msgid in wanted:
             if _translated(catalogue[msgid]):
                 assert _placeholders(catalogue[msgid]) == _placeholders(msgid), msgid
+
+
+def test_on_a_plugins_pages_its_own_catalogue_answers_first():
+    """Two plugins translate one word each their own way ("Why": the reasons for collecting
+    data; the reason for a green channel); on each one's pages its own translation wins."""
+    import plugins
+
+    added = [name for name in ("mental_health", "legal_aid") if name not in i18n._PLUGIN_CATALOGUES]
+    for name in added:
+        i18n.add_catalogues(name, Path(plugins.__file__).parent / name / "locales")
+    token = i18n.set_language("zh-Hans")
+    try:
+        for plugin, expected in (("mental_health", "为什么收集"), ("legal_aid", "原因")):
+            plugin_token = i18n.set_plugin(plugin)
+            try:
+                assert i18n.gettext("Why") == expected
+            finally:
+                i18n.reset_plugin(plugin_token)
+    finally:
+        i18n.reset_language(token)
+        for name in added:
+            i18n.remove_catalogues(name)

@@ -68,7 +68,7 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Session",
+        class_name="MediationSession",
         tablename="legal_aid_session",
         schema=None,
         columns=None,
@@ -318,7 +318,7 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Session",
+        table_class_name="MediationSession",
         tablename="legal_aid_session",
         column_name="tenant_id",
         db_column_name="tenant_id",
@@ -339,7 +339,7 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Session",
+        table_class_name="MediationSession",
         tablename="legal_aid_session",
         column_name="id",
         db_column_name="id",
@@ -359,7 +359,7 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Session",
+        table_class_name="MediationSession",
         tablename="legal_aid_session",
         column_name="case",
         db_column_name="case",
@@ -383,7 +383,7 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Session",
+        table_class_name="MediationSession",
         tablename="legal_aid_session",
         column_name="held_at",
         db_column_name="held_at",
@@ -404,7 +404,7 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Session",
+        table_class_name="MediationSession",
         tablename="legal_aid_session",
         column_name="place",
         db_column_name="place",
@@ -426,7 +426,7 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Session",
+        table_class_name="MediationSession",
         tablename="legal_aid_session",
         column_name="note",
         db_column_name="note",
@@ -447,7 +447,7 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Session",
+        table_class_name="MediationSession",
         tablename="legal_aid_session",
         column_name="recorded_by",
         db_column_name="recorded_by",

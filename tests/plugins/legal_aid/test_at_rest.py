@@ -6,7 +6,7 @@ note, a department's answer); none of it may be there in clear."""
 from __future__ import annotations
 
 from plugins.legal_aid import cases, consultations
-from plugins.legal_aid.tables import Case, Consultation, Document, Session
+from plugins.legal_aid.tables import Case, Consultation, Document, MediationSession
 from tests.services import database_dump
 
 SENTINEL = "SENTINEL-老板欠薪一万二-4c1e9b"
@@ -27,7 +27,7 @@ async def test_a_dump_of_the_database_holds_nothing_a_resident_told_their_advise
                                      {"kind": "referral", "department": "劳动保障监察大队"})
     await cases.record_answer(district, "qindu", adviser.id, referral.id, {"answer": f"{SENTINEL}: 已立案"})
     assert await district.count(Consultation) == 1 and await district.count(Case) == 2
-    assert await district.count(Session) == 1 and await district.count(Document) == 1
+    assert await district.count(MediationSession) == 1 and await district.count(Document) == 1
     dump = database_dump()
     assert all(f"legal_aid_{table}" in dump for table in ("consultation", "case", "session", "document"))
     assert "劳动保障监察大队" in dump, "the dump holds what is kept in clear (the search can find text)"
