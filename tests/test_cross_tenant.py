@@ -50,6 +50,10 @@ from plugins.legal_aid.tables import (
     MediationSession as LegalAidSession,
 )
 from plugins.mental_health import care as mental_health_care, directory as mental_health_directory
+from plugins.red_property import ballots as red_property_ballots, estates as red_property_estates
+from plugins.red_property import firms as red_property_firms
+from plugins.red_property.tables import Ballot as RedPropertyBallot, Compound as RedPropertyCompound
+from plugins.red_property.tables import Unit as RedPropertyUnit
 from plugins.mental_health import helpers as mental_health_helpers
 from plugins.mental_health import services as mental_health
 from plugins.mental_health.instruments import PHQ9
@@ -199,6 +203,20 @@ async def world(tenant, other_tenant, make_person, jobs):
         "first_day": tomorrow, "last_day": tomorrow, "place": f"{MARK}线上"})
     [legal_aid_slot] = await legal_aid_duty.free(a)
     legal_aid_booking = await legal_aid_duty.book(a, resident.id, legal_aid_slot["id"])
+    # A keeps a compound whose owners (A's resident among them) vote on a matter; a firm serves it.
+    await enablement.set_enabled(a, "red_property", True, actor_id=a_admin.id)
+    red_property_compound = await red_property_estates.add_compound(a, a_admin.id, {
+        "name": f"{MARK}小区", "community": str(community.id)})
+    await red_property_estates.import_csv(a, a_admin.id, red_property_compound.id, (
+        "building,unit,area,owner,phone\n"
+        f"{MARK}1号楼,101,89.57,{MARK}业主,{resident.phone}\n").encode())
+    red_property_firm = await red_property_firms.add(a, a_admin.id, {"name": f"{MARK}物业",
+                                                                     "credit_code": "91610402MA6TG1234T"})
+    await red_property_firms.serve(a, a_admin.id, red_property_compound.id, red_property_firm.id)
+    local = clock.now().astimezone(clock.CHINA)
+    red_property_vote = await red_property_ballots.open_vote(a, a_admin.id, red_property_compound.id, {
+        "matter": f"{MARK}更换电梯", "kind": "use_funds", "opens_at": (local - timedelta(days=1)).strftime("%Y-%m-%d %H:%M"),
+        "closes_at": (local + timedelta(days=7)).strftime("%Y-%m-%d %H:%M")})
     # A has a logo of its own (its app's icons are made from it).
     logo_picture = io.BytesIO()
     Image.new("RGB", (256, 256), (20, 120, 40)).save(logo_picture, "PNG")
@@ -209,6 +227,7 @@ async def world(tenant, other_tenant, make_person, jobs):
     b_street = await b.create(Street, name="中山街道")
     await b.create(Community, street=b_street.id, name="中山社区")
     await enablement.set_enabled(b, "parking", True, actor_id=b_admin.id)
+    await enablement.set_enabled(b, "red_property", True, actor_id=b_admin.id)
     # B's admin is one of B's rights advisers and lawyers too, so that B's legal-aid pages open.
     await enablement.set_enabled(b, "legal_aid", True, actor_id=b_admin.id)
     await services.add_membership(b, b_admin.id, ["legal_aid.adviser", "legal_aid.lawyer"])
@@ -230,7 +249,9 @@ async def world(tenant, other_tenant, make_person, jobs):
             "mental_health_helper": mental_health_helper.id, "legal_aid_consultation": legal_aid_consultation.id,
             "legal_aid_case": legal_aid_case.id, "legal_aid_document": legal_aid_document.id,
             "legal_aid_adviser": legal_aid_adviser.id, "legal_aid_slot": legal_aid_slot["id"],
-            "legal_aid_booking": legal_aid_booking, "legal_aid_adviser_person": a_adviser.id}
+            "legal_aid_booking": legal_aid_booking, "legal_aid_adviser_person": a_adviser.id,
+            "red_property_compound": red_property_compound.id, "red_property_vote": red_property_vote.id,
+            "red_property_firm": red_property_firm.id}
 
 
 def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
@@ -441,6 +462,25 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
                   f"/console/cases/{world['legal_aid_case']}/{action}", f"case {action}", fields)
                  for action, fields in (("sessions", {"date": "2026-12-01", "time": "09:00", "note": "跨区"}),
                                         ("outcome", {"outcome": "no_agreement"}), ("answer", {"answer": "跨区"}))])},
+        **{(method, f"/t/{{slug:str}}/p/red_property{route}"): [
+            (f"{base}/p/red_property{path}", f"red property {what}", fields, {404})]
+           for method, route, path, what, fields in (
+               ("GET", "/votes/{vote_id:int}", f"/votes/{world['red_property_vote']}", "vote", {}),
+               ("POST", "/votes/{vote_id:int}/ballot", f"/votes/{world['red_property_vote']}/ballot", "ballot",
+                {"choice": "agree"}),
+               ("GET", "/console/votes/{vote_id:int}", f"/console/votes/{world['red_property_vote']}", "vote", {}),
+               ("POST", "/console/votes/{vote_id:int}/paper", f"/console/votes/{world['red_property_vote']}/paper",
+                "paper ballot", {"owner_key": "developer", "choice": "agree", "note": "跨区"}),
+               ("GET", "/console/compounds/{compound_id:int}", f"/console/compounds/{world['red_property_compound']}",
+                "compound", {}),
+               ("POST", "/console/compounds/{compound_id:int}/import",
+                f"/console/compounds/{world['red_property_compound']}/import", "compound import", {}),
+               ("POST", "/console/compounds/{compound_id:int}/firm",
+                f"/console/compounds/{world['red_property_compound']}/firm", "compound's firm",
+                {"firm": str(world["red_property_firm"])}),
+               ("POST", "/console/compounds/{compound_id:int}/votes",
+                f"/console/compounds/{world['red_property_compound']}/votes", "compound's votes",
+                {"matter": "跨区", "kind": "other", "opens_at": "2026-12-01 09:00", "closes_at": "2027-01-01 09:00"}))},
         # A guide is per district: under B's address, B's own (the built-in one), which B may edit.
         ("GET", "/t/{slug:str}/p/legal_aid/guides/{matter:str}"): [
             (f"{base}/p/legal_aid/guides/wages", "the guide (B's own)", {}, {200})],
@@ -505,6 +545,11 @@ async def _a_is_untouched(world) -> None:
     assert [row["booking"] for row in await legal_aid_duty.bookings(a, consultation.person_id)] == [
         world["legal_aid_booking"]]
     for table in (LegalAidConsultation, LegalAidCase, LegalAidSession, LegalAidDocument, LegalAidAdviser):
+        assert await world["b"].count(table) == 0, table
+    compound = await a.get(RedPropertyCompound, world["red_property_compound"])
+    assert (compound.name, compound.firm) == (f"{MARK}小区", world["red_property_firm"])
+    assert await a.count(RedPropertyUnit) == 1 and await a.count(RedPropertyBallot) == 0
+    for table in (RedPropertyCompound, RedPropertyUnit, RedPropertyBallot):
         assert await world["b"].count(table) == 0, table
 
 

@@ -1,0 +1,86 @@
+"""The plugin's tables, each row one district's; every name starts with the plugin's name.
+
+Areas are kept exactly, in hundredths of a square metre (``area_cm2``: 89.57 m² is 8957), so
+that a vote's tally is a sum of whole numbers and its thresholds are compared as fractions.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+
+from core.sdk import TenantOwned
+
+
+class Firm(TenantOwned, tablename="red_property_firm"):
+    """A property-management firm: the responsible party for the compounds it serves."""
+
+    name = Varchar(length=100)
+    credit_code = Varchar(length=18, help_text="统一社会信用代码")
+    contact = Varchar(length=64, default="")
+    phone = Varchar(length=40, default="")
+    party_organisation = Boolean(default=False, help_text="The firm has a party organisation")
+    active = Boolean(default=True)
+
+
+class Compound(TenantOwned, tablename="red_property_compound"):
+    """A residential compound (小区) in a community, served by one firm at a time."""
+
+    name = Varchar(length=100)
+    community_id = Integer(index=True)
+    address = Varchar(length=200, default="")
+    developer = Varchar(length=100, default="", help_text="The developer, who holds the unsold units")
+    firm = ForeignKey(references=Firm, null=True, default=None)
+
+
+class Building(TenantOwned, tablename="red_property_building"):
+    compound = ForeignKey(references=Compound, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=40)
+
+
+class Unit(TenantOwned, tablename="red_property_unit"):
+    """An exclusive unit (专有部分) with its registered floor area; ``developer_held`` for the
+    developer's unsold or undelivered units."""
+
+    compound = ForeignKey(references=Compound, on_delete=OnDelete.cascade, index=True)
+    building = ForeignKey(references=Building, on_delete=OnDelete.cascade)
+    number = Varchar(length=40, help_text="e.g. 2-501 (entrance and room)")
+    area_cm2 = Integer(help_text="Exclusive floor area in hundredths of a m²")
+    developer_held = Boolean(default=False)
+
+
+class Owner(TenantOwned, tablename="red_property_owner"):
+    """An owner of a unit as registered; the first of a unit's owners counts it in a vote
+    (a unit counts once however many own it). ``person_id`` once they are a member."""
+
+    unit = ForeignKey(references=Unit, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=64)
+    phone = Varchar(length=20, default="")
+    person_id = Integer(null=True, default=None, index=True)
+    position = Integer(default=0)
+
+
+class Vote(TenantOwned, tablename="red_property_vote"):
+    """An owners' vote (议事投票) in one compound."""
+
+    compound = ForeignKey(references=Compound, index=True)
+    matter = Text()
+    kind = Varchar(length=24, help_text="One of votes.KINDS")
+    opens_at = Timestamptz()
+    closes_at = Timestamptz()
+    secret = Boolean(default=False)
+    created_by = Integer()
+    created_at = Timestamptz()
+
+
+class Ballot(TenantOwned, tablename="red_property_ballot"):
+    """One owner's ballot (one per owner and vote: a unique index); entered by staff from a
+    paper ballot with a note, or cast by the owner."""
+
+    vote = ForeignKey(references=Vote, on_delete=OnDelete.cascade, index=True)
+    owner_key = Varchar(length=40, help_text="Whom the ballot counts for: phone:…, name:…, or developer")
+    choice = Varchar(length=8, help_text="agree, disagree or abstain")
+    cast_by = Integer(help_text="The person who cast or entered it")
+    paper = Boolean(default=False)
+    note = Text(default="")
+    cast_at = Timestamptz()
