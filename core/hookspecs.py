@@ -165,10 +165,11 @@ def console_widgets(visit: Any) -> Any:
 
 
 @hookspec(firstresult=True)
-def feedback_party(scope: Any, category: str, submission: Any) -> Any:
+def feedback_party(scope: Any, category: str, submission: Any, person_id: int) -> Any:
     """Called when an item of one of the plugin's categories is submitted and the
     category's first party is one of the plugin's responsible-party types (``category`` is
-    its key, ``submission`` what the resident gave: community_id, grid_id, place…). Returns
+    its key, ``submission`` what the resident gave: community_id, grid_id, place…, and
+    ``person_id`` whose item it is: e.g. the owner of a flat). Returns
     ``(party_type, party_id)``, e.g. the property firm serving that compound, or None to
     let core climb to the community. May be ``async``. firstresult, called only on the
     plugin that owns the category. Tenant-scoped."""

@@ -277,6 +277,21 @@ class Plugin:
                 return found
             after = batch[-1]
 
+    async def unit_members(self, scope: TenantScope, unit_kind: str, unit_id: int | None,
+                           roles: tuple[str, ...] | list[str]) -> list[int]:
+        """The people holding any of ``roles`` in one unit of the district (a firm of the
+        plugin's party type, a community…), in id order: e.g. a firm's staff, to tell them of
+        an emergency."""
+        self.require("residents:read")
+        from core.accounts.tables import MembershipRole
+
+        if not roles or unit_id is None:
+            return []
+        rows = await scope.select(MembershipRole, MembershipRole.membership.person).where(
+            MembershipRole.role.is_in(list(roles)), MembershipRole.membership.unit_kind == unit_kind,
+            MembershipRole.membership.unit_id == unit_id)
+        return sorted({row["membership.person"] for row in rows})
+
     async def notify(self, scope: TenantScope, person_ids: list[int], *, kind: str, title: Message,
                      body: Message | None = None, link: str = "", urgent: bool = False) -> None:
         """Tell these people (their inbox, and the channels they chose), after commit."""

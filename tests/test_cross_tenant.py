@@ -51,7 +51,7 @@ from plugins.legal_aid.tables import (
 )
 from plugins.mental_health import care as mental_health_care, directory as mental_health_directory
 from plugins.red_property import ballots as red_property_ballots, estates as red_property_estates
-from plugins.red_property import firms as red_property_firms
+from plugins.red_property import firms as red_property_firms, repairs as red_property_repairs
 from plugins.red_property.tables import Ballot as RedPropertyBallot, Compound as RedPropertyCompound
 from plugins.red_property.tables import Unit as RedPropertyUnit
 from plugins.mental_health import helpers as mental_health_helpers
@@ -213,6 +213,9 @@ async def world(tenant, other_tenant, make_person, jobs):
     red_property_firm = await red_property_firms.add(a, a_admin.id, {"name": f"{MARK}物业",
                                                                      "credit_code": "91610402MA6TG1234T"})
     await red_property_firms.serve(a, a_admin.id, red_property_compound.id, red_property_firm.id)
+    [red_property_home] = await red_property_estates.homes_of(a, resident.id)
+    red_property_repair = await red_property_repairs.report(a, "qindu", resident.id, {
+        "kind": "red_property_repair", "unit": str(red_property_home["unit"]), "description": f"{MARK}水管漏水"})
     local = clock.now().astimezone(clock.CHINA)
     red_property_vote = await red_property_ballots.open_vote(a, a_admin.id, red_property_compound.id, {
         "matter": f"{MARK}更换电梯", "kind": "use_funds", "opens_at": (local - timedelta(days=1)).strftime("%Y-%m-%d %H:%M"),
@@ -228,6 +231,9 @@ async def world(tenant, other_tenant, make_person, jobs):
     await b.create(Community, street=b_street.id, name="中山社区")
     await enablement.set_enabled(b, "parking", True, actor_id=b_admin.id)
     await enablement.set_enabled(b, "red_property", True, actor_id=b_admin.id)
+    # B's admin works for a property firm of B's too, so that B's firm pages open for them.
+    b_firm = await red_property_firms.add(b, b_admin.id, {"name": "乙区物业", "credit_code": "91610404MA6XY56780"})
+    await services.add_membership(b, b_admin.id, [red_property_firms.FIRM_STAFF], "red_property_firm", b_firm.id)
     # B's admin is one of B's rights advisers and lawyers too, so that B's legal-aid pages open.
     await enablement.set_enabled(b, "legal_aid", True, actor_id=b_admin.id)
     await services.add_membership(b, b_admin.id, ["legal_aid.adviser", "legal_aid.lawyer"])
@@ -251,7 +257,7 @@ async def world(tenant, other_tenant, make_person, jobs):
             "legal_aid_adviser": legal_aid_adviser.id, "legal_aid_slot": legal_aid_slot["id"],
             "legal_aid_booking": legal_aid_booking, "legal_aid_adviser_person": a_adviser.id,
             "red_property_compound": red_property_compound.id, "red_property_vote": red_property_vote.id,
-            "red_property_firm": red_property_firm.id}
+            "red_property_firm": red_property_firm.id, "red_property_repair": red_property_repair}
 
 
 def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
@@ -468,6 +474,7 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
                ("GET", "/votes/{vote_id:int}", f"/votes/{world['red_property_vote']}", "vote", {}),
                ("POST", "/votes/{vote_id:int}/ballot", f"/votes/{world['red_property_vote']}/ballot", "ballot",
                 {"choice": "agree"}),
+               ("GET", "/firm/items/{item_id:int}", f"/firm/items/{world['red_property_repair']}", "repair", {}),
                ("GET", "/console/votes/{vote_id:int}", f"/console/votes/{world['red_property_vote']}", "vote", {}),
                ("POST", "/console/votes/{vote_id:int}/paper", f"/console/votes/{world['red_property_vote']}/paper",
                 "paper ballot", {"owner_key": "developer", "choice": "agree", "note": "跨区"}),
@@ -481,6 +488,9 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
                ("POST", "/console/compounds/{compound_id:int}/votes",
                 f"/console/compounds/{world['red_property_compound']}/votes", "compound's votes",
                 {"matter": "跨区", "kind": "other", "opens_at": "2026-12-01 09:00", "closes_at": "2027-01-01 09:00"}))},
+        ("POST", "/t/{slug:str}/p/red_property/firm/items/{item_id:int}/{action:str}"): [
+            (f"{base}/p/red_property/firm/items/{world['red_property_repair']}/{action}",
+             f"red property repair {action}", {"note": "跨区"}, {404}) for action in ("accept", "start", "resolve")],
         # A guide is per district: under B's address, B's own (the built-in one), which B may edit.
         ("GET", "/t/{slug:str}/p/legal_aid/guides/{matter:str}"): [
             (f"{base}/p/legal_aid/guides/wages", "the guide (B's own)", {}, {200})],
@@ -549,6 +559,9 @@ async def _a_is_untouched(world) -> None:
     compound = await a.get(RedPropertyCompound, world["red_property_compound"])
     assert (compound.name, compound.firm) == (f"{MARK}小区", world["red_property_firm"])
     assert await a.count(RedPropertyUnit) == 1 and await a.count(RedPropertyBallot) == 0
+    repair = await a.get(FeedbackItem, world["red_property_repair"])
+    assert (repair.state, repair.party_type, repair.party_id) == ("submitted", "red_property_firm",
+                                                                  world["red_property_firm"])
     for table in (RedPropertyCompound, RedPropertyUnit, RedPropertyBallot):
         assert await world["b"].count(table) == 0, table
 

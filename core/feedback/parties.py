@@ -21,8 +21,11 @@ async def members(scope: TenantScope, party_type: str, party_id: int | None) -> 
                    if r["membership.unit_kind"] == party_type and r["membership.unit_id"] == party_id})
 
 
-async def next_up(scope: TenantScope, party_type: str, party_id: int | None) -> tuple[str, int | None] | None:
-    """The party one level up the escalation chain (None at the top)."""
+async def next_up(scope: TenantScope, party_type: str, party_id: int | None, *,
+                  community_id: int | None = None) -> tuple[str, int | None] | None:
+    """The party one level up the escalation chain (None at the top). A plugin's party (a
+    property firm…) climbs to the community, or street, of the item's own place
+    (``community_id``)."""
     upper = registry.PARTY_TYPES[party_type].escalates_to
     if upper is None:
         return None
@@ -31,5 +34,10 @@ async def next_up(scope: TenantScope, party_type: str, party_id: int | None) -> 
         return upper, grid.community if grid else None
     if party_type == "community" and party_id is not None:
         community = await scope.get(Community, party_id)
+        return upper, community.street if community else None
+    if upper == "community" and community_id is not None:
+        return upper, community_id
+    if upper == "street" and community_id is not None:
+        community = await scope.get(Community, community_id)
         return upper, community.street if community else None
     return upper, None

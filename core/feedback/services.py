@@ -121,8 +121,8 @@ async def _party(scope: TenantScope, party_type: str, submission: Submission) ->
     return party_type, None
 
 
-async def _first_party(scope: TenantScope, category: FeedbackCategory, submission: Submission
-                       ) -> tuple[str, int | None]:
+async def _first_party(scope: TenantScope, category: FeedbackCategory, submission: Submission,
+                       person_id: int) -> tuple[str, int | None]:
     """Who gets a new item: for a plugin's party type, whom the plugin routes it to (the firm
     serving that compound…); otherwise the unit of the category's party type at the place."""
     party_type = registry.PARTY_TYPES.get(category.default_party)
@@ -132,7 +132,7 @@ async def _first_party(scope: TenantScope, category: FeedbackCategory, submissio
 
         try:
             routed = await host().call_one(party_type.plugin, "feedback_party", scope=scope, category=category.key,
-                                           submission=submission)
+                                           submission=submission, person_id=person_id)
         except Exception as error:  # the item still reaches someone: the community
             await failures.record(scope.tenant_id, party_type.plugin, "feedback routing", error)
             routed = None
@@ -181,7 +181,7 @@ async def _register(settings: Settings, scope: TenantScope, slug: str, person_id
                 raise Conflict(Message("This submission key was already used for a different submission."))
             return existing, False
         category = await scope.get(FeedbackCategory, submission.category_id)
-        party_type, party_id = await _first_party(scope, category, submission)
+        party_type, party_id = await _first_party(scope, category, submission, person_id)
         now = clock.now()
         item = await scope.create(
             FeedbackItem, tracking_number=await tracking.next_number(scope, slug), category=category.id,

@@ -262,7 +262,7 @@ async def escalate_overdue(scope: TenantScope, slug: str, *, limit: int = 500) -
                 item.state in OPEN and item.resolve_due < now)
             if not overdue:
                 continue
-            upper = await parties.next_up(scope, item.party_type, item.party_id)
+            upper = await parties.next_up(scope, item.party_type, item.party_id, community_id=item.community_id)
             category = await scope.get(FeedbackCategory, item.category)
             due = {FeedbackItem.accept_due: now + timedelta(hours=category.accept_hours)} \
                 if item.state == State.submitted.value else \

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from core.sdk import Message, NavEntry, Tile, hookimpl
 
+from plugins.red_property import repairs
+from plugins.red_property.jobs import tell_the_firm
 from plugins.red_property.routes import MANAGERS, PAGES
 
 HERE = Path(__file__).resolve().parent
@@ -33,10 +35,23 @@ def locale_folder() -> Path:
 
 
 @hookimpl
+def event_handlers() -> list:
+    return [tell_the_firm]
+
+
+@hookimpl
+async def feedback_party(scope, category: str, submission, person_id: int):
+    """A repair or complaint goes to the firm serving the owner's compound."""
+    return await repairs.route(scope, person_id, submission.community_id, submission.address)
+
+
+@hookimpl
 def navigation(visit) -> list[NavEntry]:
     if visit.actor is None:
         return []
     entries = [NavEntry(Message("My home and owners' votes"), f"/t/{visit.slug}/p/red_property/")]
+    if repairs.FIRM_STAFF in visit.roles:
+        entries.append(NavEntry(Message("Repairs for our firm"), f"/t/{visit.slug}/p/red_property/firm/"))
     if visit.roles & MANAGERS:
         entries.append(NavEntry(Message("Compounds and property firms"), f"/t/{visit.slug}/p/red_property/console/"))
     return entries

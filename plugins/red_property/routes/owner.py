@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -9,7 +11,7 @@ from litestar.response import Redirect
 
 from core.sdk import Conflict, PermissionDenied, ValidationFailed, now
 
-from plugins.red_property import ballots, estates
+from plugins.red_property import ballots, estates, repairs
 from plugins.red_property.handle import plugin
 from plugins.red_property.routes.common import PAGE, common
 
@@ -41,6 +43,29 @@ class OwnerPages(Controller):
             "closed": vote.closes_at <= now(),
             "mine": await ballots.my_ballot(scope, actor.id, vote), "errors": errors or {}, "problem": problem,
             "compound": await estates.compound(scope, vote.compound), "m2": estates.m2})
+
+    async def _report_page(self, request: Request, *, values: dict[str, str], errors: dict[str, str],
+                           status_code: int = 200) -> Response:
+        actor = plugin.actor(request)
+        homes = await estates.homes_of(plugin.scope(request), actor.id)
+        return plugin.template("report.html", status_code=status_code, context={
+            **await common(request), "values": values, "errors": errors, "repair_kinds": repairs.KINDS,
+            "homes": [(home["unit"], f"{home['compound_name']} {home['building']} {home['number']}") for home in homes],
+            "key": values.get("idempotency_key") or uuid.uuid4().hex})
+
+    @get("/repairs/new", name="red_property_report")
+    async def report_form(self, request: Request) -> Response:
+        return await self._report_page(request, values={}, errors={})
+
+    @post("/repairs/new", name="red_property_send_report", status_code=303)
+    async def report(self, request: Request) -> Response:
+        actor = plugin.actor(request)
+        data = await plugin.form_data(request)
+        try:
+            item_id = await repairs.report(plugin.scope(request), plugin.tenant(request).slug, actor.id, data)
+        except ValidationFailed as error:
+            return await self._report_page(request, values=data, errors=plugin.field_errors(error), status_code=422)
+        return Redirect(f"/t/{plugin.tenant(request).slug}/feedback/{item_id}", status_code=303)
 
     @get("/votes/{vote_id:int}", name="red_property_vote")
     async def vote(self, request: Request, vote_id: FromPath[int]) -> Response:
