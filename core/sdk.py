@@ -25,14 +25,16 @@ from core.forms import FieldError, Form, phone as clean_phone, text as clean_tex
 from core.hookspecs import hookimpl
 from core.i18n import Message, N_, current_language, gettext
 from core.jobs.registry import LONG, SHORT
+from core.ledger import Ledger, LedgerAccount, LedgerTransfer, NotEnough, Transfer
 from core.plugins.manifest import CORE_API_VERSION
 from core.plugins.web import NavEntry, Tile, Visit, Widget
 from core.tenancy import TenantOwned, TenantScope
 
 __all__ = [
-    "CHINA", "CORE_API_VERSION", "CapabilityError", "Conflict", "FieldError", "Form", "GongzhiError", "LONG", "Message",
+    "CHINA", "CORE_API_VERSION", "CapabilityError", "Conflict", "FieldError", "Form", "GongzhiError", "LONG", "Ledger",
+    "LedgerAccount", "LedgerTransfer", "Message", "NotEnough",
     "N_", "NavEntry", "NotFound", "PermissionDenied", "Plugin", "SHORT", "TenantOwned", "TenantScope", "Tile",
-    "ValidationFailed", "Visit", "WeeklyRule", "Widget", "clean_phone", "clean_text", "current_language", "gettext",
+    "Transfer", "ValidationFailed", "Visit", "WeeklyRule", "Widget", "clean_phone", "clean_text", "current_language", "gettext",
     "hookimpl", "now", "whole_number",
 ]
 
@@ -536,6 +538,15 @@ class Plugin:
         return Appointments(self)
 
     # Files and protected data --------------------------------------------------------
+
+    def ledger(self, accounts: type[LedgerAccount], transfers: type[LedgerTransfer]) -> Ledger:
+        """A book of the plugin's own (``core.ledger``): append-only, double-entry transfers
+        between accounts, each with an idempotency key, in two tables of the plugin's deriving
+        from :class:`LedgerAccount` and :class:`LedgerTransfer`."""
+        for table in (accounts, transfers):
+            if not table._meta.tablename.startswith(f"{self.name}_"):
+                raise CapabilityError(self.name, f"the ledger table {table._meta.tablename} (not the plugin's own)")
+        return Ledger(accounts, transfers)
 
     async def store_file(self, scope: TenantScope, filename: str, content: bytes, content_type: str) -> str:
         """Keep a file for the district (in the namespace of this plugin); returns its key."""

@@ -53,6 +53,9 @@ from plugins.mental_health import care as mental_health_care, directory as menta
 from plugins.red_property import ballots as red_property_ballots, estates as red_property_estates
 from plugins.red_property import firms as red_property_firms, repairs as red_property_repairs
 from plugins.red_property.tables import Ballot as RedPropertyBallot, Compound as RedPropertyCompound
+from plugins.red_property import fees as red_property_fees, payments as red_property_payments
+from plugins.red_property.tables import Bill as RedPropertyBill, FeeSchedule as RedPropertyFeeSchedule
+from plugins.red_property.tables import Payment as RedPropertyPayment, Transfer as RedPropertyTransfer
 from plugins.red_property.tables import Unit as RedPropertyUnit
 from plugins.mental_health import helpers as mental_health_helpers
 from plugins.mental_health import services as mental_health
@@ -220,6 +223,15 @@ async def world(tenant, other_tenant, make_person, jobs):
     red_property_vote = await red_property_ballots.open_vote(a, a_admin.id, red_property_compound.id, {
         "matter": f"{MARK}更换电梯", "kind": "use_funds", "opens_at": (local - timedelta(days=1)).strftime("%Y-%m-%d %H:%M"),
         "closes_at": (local + timedelta(days=7)).strftime("%Y-%m-%d %H:%M")})
+    # A bills its compound's owners; one bill is partly paid, and the resident began paying online.
+    await enablement.save_settings(a, "red_property", {"payment_provider": "dev"}, actor_id=a_admin.id)
+    await red_property_fees.set_schedule(a, a_admin.id, red_property_compound.id, {"rate": "1.80", "due_days": "30"})
+    await red_property_fees.issue_bills(a, "2026-12")
+    [red_property_bill] = await red_property_fees.bills_of_compound(a, red_property_compound.id)
+    red_property_payment = await red_property_fees.record_payment(a, a_admin.id, red_property_bill["id"], {
+        "amount": "1", "method": "cash"})
+    red_property_order = (await red_property_payments.start(a, resident.id, red_property_bill["id"],
+                                                            base_url="/t/qindu/p/red_property")).rsplit("/", 1)[1]
     # A has a logo of its own (its app's icons are made from it).
     logo_picture = io.BytesIO()
     Image.new("RGB", (256, 256), (20, 120, 40)).save(logo_picture, "PNG")
@@ -257,7 +269,9 @@ async def world(tenant, other_tenant, make_person, jobs):
             "legal_aid_adviser": legal_aid_adviser.id, "legal_aid_slot": legal_aid_slot["id"],
             "legal_aid_booking": legal_aid_booking, "legal_aid_adviser_person": a_adviser.id,
             "red_property_compound": red_property_compound.id, "red_property_vote": red_property_vote.id,
-            "red_property_firm": red_property_firm.id, "red_property_repair": red_property_repair}
+            "red_property_firm": red_property_firm.id, "red_property_repair": red_property_repair,
+            "red_property_bill": red_property_bill["id"], "red_property_payment": red_property_payment.payment_id,
+            "red_property_order": red_property_order}
 
 
 def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
@@ -487,7 +501,32 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
                 {"firm": str(world["red_property_firm"])}),
                ("POST", "/console/compounds/{compound_id:int}/votes",
                 f"/console/compounds/{world['red_property_compound']}/votes", "compound's votes",
-                {"matter": "跨区", "kind": "other", "opens_at": "2026-12-01 09:00", "closes_at": "2027-01-01 09:00"}))},
+                {"matter": "跨区", "kind": "other", "opens_at": "2026-12-01 09:00", "closes_at": "2027-01-01 09:00"}),
+               ("GET", "/console/compounds/{compound_id:int}/fees",
+                f"/console/compounds/{world['red_property_compound']}/fees", "compound's fees", {}),
+               ("POST", "/console/compounds/{compound_id:int}/fees",
+                f"/console/compounds/{world['red_property_compound']}/fees", "compound's fees",
+                {"rate": "0", "due_days": "1"}),
+               ("POST", "/console/compounds/{compound_id:int}/bills",
+                f"/console/compounds/{world['red_property_compound']}/bills", "compound's bills", {}),
+               ("GET", "/console/bills/{bill_id:int}", f"/console/bills/{world['red_property_bill']}", "bill", {}),
+               ("POST", "/console/bills/{bill_id:int}/payments", f"/console/bills/{world['red_property_bill']}/payments",
+                "payment", {"amount": "1", "method": "cash"}),
+               ("POST", "/console/bills/{bill_id:int}/reductions",
+                f"/console/bills/{world['red_property_bill']}/reductions", "reduction", {"amount": "1", "reason": "跨区"}),
+               ("GET", "/console/receipts/{payment_id:int}", f"/console/receipts/{world['red_property_payment']}",
+                "receipt", {}),
+               ("GET", "/bills/{bill_id:int}", f"/bills/{world['red_property_bill']}", "bill", {}),
+               ("POST", "/bills/{bill_id:int}/pay", f"/bills/{world['red_property_bill']}/pay", "bill payment", {}),
+               ("GET", "/receipts/{payment_id:int}", f"/receipts/{world['red_property_payment']}", "receipt", {}),
+               ("GET", "/pay/dev-gateway/{order_no:str}", f"/pay/dev-gateway/{world['red_property_order']}",
+                "online order", {}),
+               ("POST", "/pay/dev-gateway/{order_no:str}", f"/pay/dev-gateway/{world['red_property_order']}",
+                "online order", {}))},
+        # A provider's notification of A's order, sent to B's address: B has no such order.
+        ("POST", "/t/{slug:str}/p/red_property/pay/{provider:str}/notify"): [
+            (f"{base}/p/red_property/pay/dev/notify", "a provider's notification",
+             {"order_no": world["red_property_order"], "amount_fen": "100", "status": "paid"}, {400})],
         ("POST", "/t/{slug:str}/p/red_property/firm/items/{item_id:int}/{action:str}"): [
             (f"{base}/p/red_property/firm/items/{world['red_property_repair']}/{action}",
              f"red property repair {action}", {"note": "跨区"}, {404}) for action in ("accept", "start", "resolve")],
@@ -562,8 +601,15 @@ async def _a_is_untouched(world) -> None:
     repair = await a.get(FeedbackItem, world["red_property_repair"])
     assert (repair.state, repair.party_type, repair.party_id) == ("submitted", "red_property_firm",
                                                                   world["red_property_firm"])
-    for table in (RedPropertyCompound, RedPropertyUnit, RedPropertyBallot):
+    for table in (RedPropertyCompound, RedPropertyUnit, RedPropertyBallot, RedPropertyBill, RedPropertyPayment,
+                  RedPropertyTransfer, RedPropertyFeeSchedule):
         assert await world["b"].count(table) == 0, table
+    assert await a.count(RedPropertyBill) == 1 and await a.count(RedPropertyPayment) == 1
+    bill = await red_property_fees.bill(a, world["red_property_bill"])
+    assert bill["owed_fen"] == bill["amount_fen"] - 100
+    assert (await red_property_fees.schedule_of(a, world["red_property_compound"]))["rate_fen"] == 180
+    assert (await red_property_payments.order(a, world["red_property_order"]))["paid_at"] is None
+    assert await red_property_fees.check(a) == []
 
 
 async def test_no_route_reaches_another_districts_objects(client, world, sign_in, walls):

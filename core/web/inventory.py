@@ -3,7 +3,9 @@
 Each handler declares how it is authenticated in its ``opt``: ``{"auth": "none"}``,
 ``{"auth": "session"}`` or ``{"auth": "token"}`` (a controller may declare it for all of its
 handlers); ``{"auth": "api_key"}``: a district's client key sent as the ``api_key`` parameter
-(Open311); ``{"auth": "test"}`` marks the test-mode-only routes, which production never has. The CSRF test, the cross-tenant test, the accessibility sweep and the bad-input
+(Open311); ``{"auth": "signed"}``: a message a third party signs, whose handler checks the
+signature and refuses what it cannot verify (a payment provider's notification: no cookie, so
+no CSRF token); ``{"auth": "test"}`` marks the test-mode-only routes, which production never has. The CSRF test, the cross-tenant test, the accessibility sweep and the bad-input
 sweep all read :func:`inventory`, so a new route is in every sweep the moment it exists.
 """
 
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 
-AUTH_KINDS = ("none", "session", "token", "api_key", "test")
+AUTH_KINDS = ("none", "session", "token", "api_key", "signed", "test")
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 _PARAM = re.compile(r"\{(\w+)(?::(\w+))?\}")
 _TENANT_PATH = re.compile(r"^(/api/v1)?/t/\{slug")

@@ -1,9 +1,12 @@
-"""What the plugin does when core tells it something: the firm's staff learn of each new
-repair or complaint routed to their firm (of an emergency urgently, on every channel)."""
+"""What the plugin does when core tells it something, and on its schedule: the firm's staff
+learn of each new repair or complaint routed to their firm (of an emergency urgently, on every
+channel), and each month's bills are made on the first."""
 
 from __future__ import annotations
 
-from plugins.red_property import repairs
+from core.sdk import LONG
+
+from plugins.red_property import fees, repairs
 from plugins.red_property.handle import plugin
 
 
@@ -12,3 +15,11 @@ async def tell_the_firm(event) -> None:
     category = event.payload.get("category")
     if category in repairs.KINDS:
         await repairs.tell_firm(event.scope, int(event.payload["feedback_id"]), category)
+
+
+@plugin.cron("bill", timeout=600, queue=LONG, day=1, hour=0, minute=5)
+async def bill_the_month(ctx, tenant_id: int) -> int:
+    """On the first of each month (China time), each unit's bill in every compound with a fee
+    schedule; a unit already billed is left alone, so a second run makes nothing. Returns how
+    many bills were made."""
+    return await fees.issue_bills(plugin.scope(tenant_id))

@@ -8,7 +8,7 @@ from pathlib import Path
 from core.sdk import Message, NavEntry, Tile, hookimpl
 
 from plugins.red_property import repairs
-from plugins.red_property.jobs import tell_the_firm
+from plugins.red_property.jobs import bill_the_month, tell_the_firm
 from plugins.red_property.routes import MANAGERS, PAGES
 
 HERE = Path(__file__).resolve().parent
@@ -37,6 +37,11 @@ def locale_folder() -> Path:
 @hookimpl
 def event_handlers() -> list:
     return [tell_the_firm]
+
+
+@hookimpl
+def jobs() -> list:
+    return [bill_the_month]
 
 
 @hookimpl

@@ -9,7 +9,7 @@ from __future__ import annotations
 from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 
-from core.sdk import TenantOwned
+from core.sdk import LedgerAccount, LedgerTransfer, TenantOwned
 
 
 class Firm(TenantOwned, tablename="red_property_firm"):
@@ -84,3 +84,73 @@ class Ballot(TenantOwned, tablename="red_property_ballot"):
     paper = Boolean(default=False)
     note = Text(default="")
     cast_at = Timestamptz()
+
+
+# Fees ---------------------------------------------------------------------------------
+
+
+class FeeSchedule(TenantOwned, tablename="red_property_fee_schedule"):
+    """A compound's fees (one schedule per compound): the property fee per m² of exclusive
+    area per month, and items every household pays each month (one per line of ``items``:
+    ``name<TAB>fen``)."""
+
+    compound = ForeignKey(references=Compound, on_delete=OnDelete.cascade, index=True)
+    rate_fen = Integer(help_text="Property fee in fen per m² per month (1.80 元 is 180)")
+    items = Text(default="", help_text="Per-household monthly items, one per line: name, a tab, fen")
+    due_days = Integer(default=30, help_text="Days after the bill is issued by which it is due")
+    updated_by = Integer()
+    updated_at = Timestamptz()
+
+
+class Bill(TenantOwned, tablename="red_property_bill"):
+    """One household's (unit's) bill for one month: one per unit and period (a unique index).
+    Its amount is on the ledger as a transfer from the household's account to the compound's
+    income; payments and reductions reference it there (``bill:<id>``)."""
+
+    compound = ForeignKey(references=Compound, on_delete=OnDelete.cascade, index=True)
+    unit = ForeignKey(references=Unit, on_delete=OnDelete.cascade, index=True)
+    period = Varchar(length=7, help_text="The month billed, YYYY-MM")
+    amount_fen = Integer()
+    lines = Text(help_text="JSON: [[what, fen], …], what the amount is made of")
+    issued_at = Timestamptz()
+    due_at = Timestamptz()
+
+
+class Payment(TenantOwned, tablename="red_property_payment"):
+    """A payment of a bill, and its receipt (收据): recorded by staff (cash, bank transfer) or
+    by a payment provider's notification. ``ledger_key`` is its transfer's idempotency key
+    (unique), so a form sent twice or a notification delivered twice is one payment."""
+
+    bill = ForeignKey(references=Bill, on_delete=OnDelete.cascade, index=True)
+    unit = ForeignKey(references=Unit, on_delete=OnDelete.cascade, index=True)
+    amount_fen = Integer()
+    method = Varchar(length=40, help_text="cash, bank, or provider:<name>")
+    reference = Varchar(length=80, default="", help_text="The bank's or provider's transaction number")
+    note = Text(default="")
+    ledger_key = Varchar(length=160)
+    receipt_no = Varchar(length=32, default="")
+    recorded_by = Integer(null=True, default=None, help_text="The staff member who recorded it, if one did")
+    paid_at = Timestamptz()
+
+
+class PaymentOrder(TenantOwned, tablename="red_property_payment_order"):
+    """A resident's online payment started with a provider: pending until the provider's
+    notification says it was paid (or it is abandoned)."""
+
+    order_no = Varchar(length=40, help_text="Our number for it, sent to the provider (unique)")
+    bill = ForeignKey(references=Bill, on_delete=OnDelete.cascade, index=True)
+    provider = Varchar(length=40)
+    amount_fen = Integer()
+    person_id = Integer(help_text="Who started it")
+    created_at = Timestamptz()
+    paid_at = Timestamptz(null=True, default=None)
+    payment = Integer(null=True, default=None, help_text="red_property_payment.id once paid")
+
+
+class Account(LedgerAccount, TenantOwned, tablename="red_property_account"):
+    """The fee ledger's accounts: ``household:<unit>`` (below zero: it owes), ``income:<compound>``
+    and clearing accounts for money received, ``received:<method>:<compound>``."""
+
+
+class Transfer(LedgerTransfer, TenantOwned, tablename="red_property_transfer"):
+    """The fee ledger's transfers: bills, payments and reductions."""

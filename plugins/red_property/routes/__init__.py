@@ -1,13 +1,14 @@
-"""The plugin's pages, under ``/t/{slug}/p/red_property/``: an owner's home, votes and repairs,
-the firm's repairs, and the district's console of compounds, firms and votes."""
+"""The plugin's pages, under ``/t/{slug}/p/red_property/``: an owner's home, votes, repairs and bills,
+the firm's repairs, and the district's console of compounds, firms, votes and fees."""
 
 from __future__ import annotations
 
+from plugins.red_property.routes.bills import BillPages, FeeConsolePages, ProviderPages
 from plugins.red_property.routes.common import MANAGERS
 from plugins.red_property.routes.console import ConsolePages
 from plugins.red_property.routes.firm import FirmPages
 from plugins.red_property.routes.owner import OwnerPages
 
-PAGES = [OwnerPages, ConsolePages, FirmPages]
+PAGES = [OwnerPages, ConsolePages, FirmPages, FeeConsolePages, BillPages, ProviderPages]
 
 __all__ = ["MANAGERS", "PAGES"]

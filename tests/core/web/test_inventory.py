@@ -54,3 +54,20 @@ async def test_token_routes_refuse_a_session_cookie_alone(route, client, tenant,
     await sign_in(client, "13800000001")
     response = await client.request(route.method, route.example_path())
     assert response.status_code == 401
+
+
+SIGNED_ROUTES = [r for r in ROUTES if r.auth == "signed"]
+
+
+def test_signed_routes_exist_only_where_a_third_party_signs_what_it_sends():
+    assert {r.path for r in SIGNED_ROUTES} == {"/t/{slug:str}/p/red_property/pay/{provider:str}/notify"}
+
+
+@pytest.mark.parametrize("route", SIGNED_ROUTES, ids=lambda r: f"{r.method} {r.path}")
+async def test_signed_routes_refuse_what_is_not_signed_even_with_a_session(route, client, tenant, plugins_on,
+                                                                           make_person, sign_in):
+    await make_person("王芳", "13800000001")
+    await sign_in(client, "13800000001")
+    response = await client.request(route.method, route.example_path().replace("/x/", "/dev/"),
+                                    content=b'{"order_no": "1", "transaction_id": "t", "amount_fen": 1}')
+    assert response.status_code == 400, response.text[:300]
