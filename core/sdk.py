@@ -382,9 +382,11 @@ class Plugin:
 
     async def feedback_items(self, scope: TenantScope, *, person_id: int | None = None,
                              category: str | None = None, ids: list[int] | None = None,
+                             party: tuple[str, int] | None = None, created_from=None, created_before=None,
                              limit: int = 50) -> list[dict[str, Any]]:
-        """Feedback items of the district (a person's, a category's, those with these ids),
-        newest first: their state, place, party and deadlines, never their text."""
+        """Feedback items of the district (a person's, a category's, those with these ids, a
+        responsible party's, those made in a span of time), newest first: their state, place,
+        party, deadlines and rating, never their text."""
         self.require("feedback:read")
         from core.feedback.tables import FeedbackCategory, FeedbackItem
 
@@ -397,6 +399,12 @@ class Plugin:
             query = query.where(FeedbackItem.submitter == person_id)
         if ids is not None:
             query = query.where(FeedbackItem.id.is_in(list(ids) or [0]))
+        if party is not None:
+            query = query.where(FeedbackItem.party_type == party[0], FeedbackItem.party_id == party[1])
+        if created_from is not None:
+            query = query.where(FeedbackItem.created_at >= created_from)
+        if created_before is not None:
+            query = query.where(FeedbackItem.created_at < created_before)
         if category is not None:
             row = await scope.select(FeedbackCategory, FeedbackCategory.id).where(
                 FeedbackCategory.key == category).first()

@@ -54,6 +54,8 @@ from plugins.red_property import ballots as red_property_ballots, estates as red
 from plugins.red_property import firms as red_property_firms, repairs as red_property_repairs
 from plugins.red_property.tables import Ballot as RedPropertyBallot, Compound as RedPropertyCompound
 from plugins.red_property import fees as red_property_fees, payments as red_property_payments
+from plugins.red_property import ratings as red_property_ratings
+from plugins.red_property.tables import Appeal as RedPropertyAppeal, Rating as RedPropertyRating
 from plugins.red_property.tables import Bill as RedPropertyBill, FeeSchedule as RedPropertyFeeSchedule
 from plugins.red_property.tables import Payment as RedPropertyPayment, Transfer as RedPropertyTransfer
 from plugins.red_property.tables import Unit as RedPropertyUnit
@@ -232,6 +234,12 @@ async def world(tenant, other_tenant, make_person, jobs):
         "amount": "1", "method": "cash"})
     red_property_order = (await red_property_payments.start(a, resident.id, red_property_bill["id"],
                                                             base_url="/t/qindu/p/red_property")).rsplit("/", 1)[1]
+    # A's firm is rated for the month and appeals.
+    await red_property_ratings.rate(a, "2026-12")
+    [red_property_rating] = (await red_property_ratings.latest(a))[1]
+    await red_property_ratings.appeal(a, red_property_firm.id, a_admin.id, red_property_rating["id"],
+                                      {"note": f"{MARK}申诉"})
+    red_property_appeal = (await red_property_ratings.rating(a, red_property_rating["id"]))["appeals"][0]["id"]
     # A has a logo of its own (its app's icons are made from it).
     logo_picture = io.BytesIO()
     Image.new("RGB", (256, 256), (20, 120, 40)).save(logo_picture, "PNG")
@@ -271,7 +279,8 @@ async def world(tenant, other_tenant, make_person, jobs):
             "red_property_compound": red_property_compound.id, "red_property_vote": red_property_vote.id,
             "red_property_firm": red_property_firm.id, "red_property_repair": red_property_repair,
             "red_property_bill": red_property_bill["id"], "red_property_payment": red_property_payment.payment_id,
-            "red_property_order": red_property_order}
+            "red_property_order": red_property_order, "red_property_rating": red_property_rating["id"],
+            "red_property_appeal": red_property_appeal}
 
 
 def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
@@ -522,7 +531,12 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
                ("GET", "/pay/dev-gateway/{order_no:str}", f"/pay/dev-gateway/{world['red_property_order']}",
                 "online order", {}),
                ("POST", "/pay/dev-gateway/{order_no:str}", f"/pay/dev-gateway/{world['red_property_order']}",
-                "online order", {}))},
+                "online order", {}),
+               ("GET", "/ratings/{rating_id:int}", f"/ratings/{world['red_property_rating']}", "rating", {}),
+               ("POST", "/ratings/{rating_id:int}/appeals", f"/ratings/{world['red_property_rating']}/appeals",
+                "appeal", {"note": "跨区申诉"}),
+               ("POST", "/ratings/appeals/{appeal_id:int}/answer",
+                f"/ratings/appeals/{world['red_property_appeal']}/answer", "appeal's answer", {"answer": "跨区答复"}))},
         # A provider's notification of A's order, sent to B's address: B has no such order.
         ("POST", "/t/{slug:str}/p/red_property/pay/{provider:str}/notify"): [
             (f"{base}/p/red_property/pay/dev/notify", "a provider's notification",
@@ -610,6 +624,9 @@ async def _a_is_untouched(world) -> None:
     assert (await red_property_fees.schedule_of(a, world["red_property_compound"]))["rate_fen"] == 180
     assert (await red_property_payments.order(a, world["red_property_order"]))["paid_at"] is None
     assert await red_property_fees.check(a) == []
+    rating = await red_property_ratings.rating(a, world["red_property_rating"])
+    assert [(x["note"], x["answer"]) for x in rating["appeals"]] == [(f"{MARK}申诉", "")]
+    assert await world["b"].count(RedPropertyRating) == 0 and await world["b"].count(RedPropertyAppeal) == 0
 
 
 async def test_no_route_reaches_another_districts_objects(client, world, sign_in, walls):

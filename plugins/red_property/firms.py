@@ -1,20 +1,22 @@
 """Property firms: the responsible party (``red_property_firm``) for the compounds they serve.
-Their staff hold ``red_property.firm_staff`` in the firm's unit."""
+Their staff hold ``red_property.firm_staff`` in the firm's unit; those on duty are told of
+emergencies first."""
 
 from __future__ import annotations
 
 import unicodedata
 from typing import Any
 
-from core.sdk import FieldError, Form, Message, NotFound, TenantScope, clean_text
+from core.sdk import FieldError, Form, Message, NotFound, TenantScope, clean_text, now
 
 from plugins.red_property.handle import plugin
-from plugins.red_property.tables import Compound, Firm
+from plugins.red_property.tables import Compound, Firm, OnDuty
 
 # GB 32100-2015: the unified social credit code's characters and its check-digit weights.
 CODE_CHARACTERS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 FIRM_STAFF = "red_property.firm_staff"
+FIRM = "red_property_firm"
 
 
 def check_character(first17: str) -> str:
@@ -71,3 +73,20 @@ async def serve(scope: TenantScope, actor_id: int | None, compound_id: int, firm
 
 async def served_by(scope: TenantScope, firm_id: int) -> list[Compound]:
     return await scope.objects(Compound).where(Compound.firm == firm_id).order_by(Compound.id)
+
+
+async def on_duty(scope: TenantScope, firm_id: int) -> list[int]:
+    """Who of the firm's staff is on duty for emergencies now."""
+    staff = set(await plugin.unit_members(scope, FIRM, firm_id, [FIRM_STAFF]))
+    rows = await scope.select(OnDuty, OnDuty.person_id).where(OnDuty.firm == firm_id)
+    return sorted(row["person_id"] for row in rows if row["person_id"] in staff)
+
+
+async def set_on_duty(scope: TenantScope, firm_id: int, person_id: int, on: bool) -> None:
+    """A member of the firm's staff goes on duty or off it (twice on is once)."""
+    async with scope.transaction(write=True):
+        await scope.delete(OnDuty).where(OnDuty.firm == firm_id, OnDuty.person_id == person_id)
+        if on:
+            await scope.create(OnDuty, firm=firm_id, person_id=person_id, since=now())
+        await plugin.audit(scope, "on_duty" if on else "off_duty", actor_id=person_id,
+                           target=f"red_property_firm:{firm_id}")

@@ -4,14 +4,14 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from plugins.red_property.tables import (Account, Ballot, Bill, Building, Compound, FeeSchedule, Firm, Owner, Payment,
-                                         PaymentOrder, Transfer, Unit, Vote)
+from plugins.red_property.tables import (Account, Appeal, Ballot, Bill, Building, Compound, FeeSchedule, Firm, OnDuty, Owner,
+                                         Payment, PaymentOrder, Rating, Transfer, Unit, Vote)
 
 APP_CONFIG = AppConfig(
     app_name="red_property",
     migrations_folder_path=str(Path(__file__).resolve().parent / "migrations"),
     table_classes=[Firm, Compound, Building, Unit, Owner, Vote, Ballot, FeeSchedule, Bill, Payment, PaymentOrder, Account,
-                   Transfer],
+                   Transfer, Rating, Appeal, OnDuty],
     migration_dependencies=[],
     commands=[],
 )

@@ -8,7 +8,7 @@ from pathlib import Path
 from core.sdk import Message, NavEntry, Tile, hookimpl
 
 from plugins.red_property import repairs
-from plugins.red_property.jobs import bill_the_month, tell_the_firm
+from plugins.red_property.jobs import bill_the_month, rate_the_firms, tell_the_firm
 from plugins.red_property.routes import MANAGERS, PAGES
 
 HERE = Path(__file__).resolve().parent
@@ -41,7 +41,7 @@ def event_handlers() -> list:
 
 @hookimpl
 def jobs() -> list:
-    return [bill_the_month]
+    return [bill_the_month, rate_the_firms]
 
 
 @hookimpl
@@ -54,7 +54,8 @@ async def feedback_party(scope, category: str, submission, person_id: int):
 def navigation(visit) -> list[NavEntry]:
     if visit.actor is None:
         return []
-    entries = [NavEntry(Message("My home and owners' votes"), f"/t/{visit.slug}/p/red_property/")]
+    entries = [NavEntry(Message("My home and owners' votes"), f"/t/{visit.slug}/p/red_property/"),
+               NavEntry(Message("Property firms' ratings"), f"/t/{visit.slug}/p/red_property/ratings/")]
     if repairs.FIRM_STAFF in visit.roles:
         entries.append(NavEntry(Message("Repairs for our firm"), f"/t/{visit.slug}/p/red_property/firm/"))
     if visit.roles & MANAGERS:

@@ -2,7 +2,7 @@
 plugin's categories, routed to the firm serving the owner's compound, with the loop's
 timeline, deadlines, escalation (to the community) and rating. An emergency (water, gas,
 someone trapped in a lift) has a deadline of hours and tells every member of the firm's
-staff at once, on every channel. The firm's staff work the items on the plugin's pages."""
+staff on duty (or, with nobody on duty, all of its staff) at once, on every channel. The firm's staff work the items on the plugin's pages."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 from core.sdk import N_, Form, Message, NotFound, TenantScope, ValidationFailed, clean_text
 
 from plugins.red_property import estates
-from plugins.red_property.firms import FIRM_STAFF
+from plugins.red_property.firms import FIRM_STAFF, on_duty
 from plugins.red_property.handle import plugin
 from plugins.red_property.tables import Compound
 
@@ -62,13 +62,16 @@ async def report(scope: TenantScope, slug: str, person_id: int, data: dict[str, 
 
 
 async def tell_firm(scope: TenantScope, item_id: int, category: str) -> None:
-    """The firm's staff learn of a new item; of an emergency urgently, on every channel."""
+    """The firm's staff learn of a new item; of an emergency urgently, on every channel: those
+    on duty, or the whole staff when nobody is."""
     [item] = await plugin.feedback_items(scope, ids=[item_id]) or [None]
     if item is None or item["party_type"] != FIRM:
         return
-    staff = await plugin.unit_members(scope, FIRM, item["party_id"], [FIRM_STAFF])
-    slug = await plugin.slug_of(scope)
     emergency = category == EMERGENCY
+    staff = await plugin.unit_members(scope, FIRM, item["party_id"], [FIRM_STAFF])
+    if emergency:
+        staff = await on_duty(scope, item["party_id"]) or staff
+    slug = await plugin.slug_of(scope)
     title = (Message("Emergency repair %(number)s: go at once", {"number": item["tracking_number"]}) if emergency
              else Message("New for your firm: %(number)s", {"number": item["tracking_number"]}))
     await plugin.notify(scope, staff, kind="emergency" if emergency else "new_item", title=title, urgent=emergency,

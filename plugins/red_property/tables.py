@@ -154,3 +154,41 @@ class Account(LedgerAccount, TenantOwned, tablename="red_property_account"):
 
 class Transfer(LedgerTransfer, TenantOwned, tablename="red_property_transfer"):
     """The fee ledger's transfers: bills, payments and reductions."""
+
+
+# Ratings ------------------------------------------------------------------------------
+
+
+class Rating(TenantOwned, tablename="red_property_rating"):
+    """A firm's rating for one month (评星定级), made by the monthly job from measured facts:
+    one per firm and month (a unique index). ``figures`` keeps every fact, its weight and the
+    points it gave, so the page shows how the rating was reached."""
+
+    firm = ForeignKey(references=Firm, on_delete=OnDelete.cascade, index=True)
+    period = Varchar(length=7, help_text="The month rated, YYYY-MM")
+    score = Integer(help_text="Out of 1000 (tenths of a point out of 100)")
+    stars = Integer(help_text="1–5")
+    listed = Varchar(length=8, default="", help_text="red (红榜), black (黑榜) or empty")
+    figures = Text(help_text="JSON: the facts, each with its numerator, denominator, weight and points")
+    rated_at = Timestamptz()
+
+
+class Appeal(TenantOwned, tablename="red_property_appeal"):
+    """A firm's appeal of its rating, with the district's answer."""
+
+    rating = ForeignKey(references=Rating, on_delete=OnDelete.cascade, index=True)
+    note = Text()
+    made_by = Integer()
+    made_at = Timestamptz()
+    answer = Text(default="")
+    answered_by = Integer(null=True, default=None)
+    answered_at = Timestamptz(null=True, default=None)
+
+
+class OnDuty(TenantOwned, tablename="red_property_on_duty"):
+    """A member of a firm's staff on duty for emergencies (one row per firm and person: a
+    unique index); an emergency tells them, or the whole staff when nobody is on duty."""
+
+    firm = ForeignKey(references=Firm, on_delete=OnDelete.cascade, index=True)
+    person_id = Integer(index=True)
+    since = Timestamptz()

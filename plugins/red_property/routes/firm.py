@@ -10,7 +10,7 @@ from litestar.response import Redirect
 
 from core.sdk import Conflict, ValidationFailed
 
-from plugins.red_property import repairs
+from plugins.red_property import firms, repairs
 from plugins.red_property.handle import plugin
 from plugins.red_property.routes.common import PAGE, common
 
@@ -29,9 +29,20 @@ class FirmPages(Controller):
     @get("/", name="red_property_firm_queue")
     async def queue(self, request: Request) -> Response:
         firm_id = await _firm(request)
+        scope = plugin.scope(request)
+        on_duty = await firms.on_duty(scope, firm_id)
+        names = await plugin.people(scope, on_duty)
         return plugin.template("firm_queue.html", context={
-            **await common(request), "items": await repairs.queue(plugin.scope(request), firm_id),
-            "kinds": repairs.KINDS})
+            **await common(request), "items": await repairs.queue(scope, firm_id), "kinds": repairs.KINDS,
+            "on_duty": plugin.actor(request).id in on_duty,
+            "duty_names": [names[p]["display_name"] for p in on_duty if p in names]})
+
+    @post("/duty", name="red_property_firm_duty", status_code=303)
+    async def duty(self, request: Request) -> Response:
+        firm_id = await _firm(request)
+        on = (await plugin.form_data(request)).get("on") == "1"
+        await firms.set_on_duty(plugin.scope(request), firm_id, plugin.actor(request).id, on)
+        return Redirect(f"{plugin.base(request)}/firm/", status_code=303)
 
     async def _item(self, request: Request, item_id: int, *, errors: dict[str, str] | None = None,
                     problem: str = "", status_code: int = 200) -> Response:

@@ -8,7 +8,7 @@ import pytest
 from core.accounts import services as accounts
 from core.plugins import enablement
 from core.tenancy import TenantScope
-from plugins.red_property import estates
+from plugins.red_property import estates, firms
 from tenants.tables import Community, Street
 
 BASE = "/t/qindu/p/red_property"
@@ -65,3 +65,13 @@ async def owners(district, compound, make_person):
         await accounts.add_membership(district, person.id, ["resident"])
         found[name] = person
     return found
+
+
+@pytest.fixture
+async def firm(district, compound, manager, make_person):
+    """A firm serving the compound, and one member of its staff."""
+    firm = await firms.add(district, manager.id, {"name": "红星物业", "credit_code": CODE, "party_organisation": "1"})
+    await firms.serve(district, manager.id, compound.id, firm.id)
+    staff = await make_person("物业小马", "13800000281")
+    await accounts.add_membership(district, staff.id, [firms.FIRM_STAFF], "red_property_firm", firm.id)
+    return firm, staff

@@ -6,26 +6,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from core import clock
 from core.accounts import services as accounts
 from core.feedback.tables import FeedbackItem
 from core.notifications.tables import InboxEntry
 from plugins.red_property import firms, repairs
 from tests.http import csrf_token, http_client
-from tests.plugins.red_property.conftest import BASE, CODE
+from tests.plugins.red_property.conftest import BASE
 
 EN = {"accept-language": "en"}
-
-
-@pytest.fixture
-async def firm(district, compound, manager, make_person):
-    firm = await firms.add(district, manager.id, {"name": "红星物业", "credit_code": CODE, "party_organisation": "1"})
-    await firms.serve(district, manager.id, compound.id, firm.id)
-    staff = await make_person("物业小马", "13800000281")
-    await accounts.add_membership(district, staff.id, [firms.FIRM_STAFF], "red_property_firm", firm.id)
-    return firm, staff
 
 
 async def _report(district, owner, kind="red_property_repair", text="厨房水管漏水，楼下天花板在滴水"):
