@@ -54,8 +54,9 @@ from plugins.red_property import ballots as red_property_ballots, estates as red
 from plugins.red_property import firms as red_property_firms, repairs as red_property_repairs
 from plugins.red_property.tables import Ballot as RedPropertyBallot, Compound as RedPropertyCompound
 from plugins.red_property import fees as red_property_fees, payments as red_property_payments
-from plugins.red_property import ratings as red_property_ratings
-from plugins.red_property.tables import Appeal as RedPropertyAppeal, Rating as RedPropertyRating
+from plugins.red_property import meetings as red_property_meetings, ratings as red_property_ratings
+from plugins.red_property.tables import Appeal as RedPropertyAppeal, Meeting as RedPropertyMeeting
+from plugins.red_property.tables import Rating as RedPropertyRating
 from plugins.red_property.tables import Bill as RedPropertyBill, FeeSchedule as RedPropertyFeeSchedule
 from plugins.red_property.tables import Payment as RedPropertyPayment, Transfer as RedPropertyTransfer
 from plugins.red_property.tables import Unit as RedPropertyUnit
@@ -240,6 +241,14 @@ async def world(tenant, other_tenant, make_person, jobs):
     await red_property_ratings.appeal(a, red_property_firm.id, a_admin.id, red_property_rating["id"],
                                       {"note": f"{MARK}申诉"})
     red_property_appeal = (await red_property_ratings.rating(a, red_property_rating["id"]))["appeals"][0]["id"]
+    # A's compound holds a joint meeting with a decision.
+    red_property_meeting = await red_property_meetings.schedule(a, a_admin.id, red_property_compound.id, {
+        "held_at": (local + timedelta(days=1)).strftime("%Y-%m-%d %H:%M")})
+    await red_property_meetings.add_agenda(a, a_admin.id, red_property_meeting.id, {"title": f"{MARK}议题"})
+    red_property_decision = await red_property_meetings.decide(a, "qindu", a_admin.id, red_property_meeting.id, {
+        "agenda_item": str((await red_property_meetings.record(a, red_property_meeting.id))["agenda"][0]["id"]),
+        "text": f"{MARK}决定", "owner": "community", "action": f"{MARK}办理",
+        "due": (local + timedelta(days=10)).strftime("%Y-%m-%d")})
     # A has a logo of its own (its app's icons are made from it).
     logo_picture = io.BytesIO()
     Image.new("RGB", (256, 256), (20, 120, 40)).save(logo_picture, "PNG")
@@ -280,7 +289,8 @@ async def world(tenant, other_tenant, make_person, jobs):
             "red_property_firm": red_property_firm.id, "red_property_repair": red_property_repair,
             "red_property_bill": red_property_bill["id"], "red_property_payment": red_property_payment.payment_id,
             "red_property_order": red_property_order, "red_property_rating": red_property_rating["id"],
-            "red_property_appeal": red_property_appeal}
+            "red_property_appeal": red_property_appeal, "red_property_meeting": red_property_meeting.id,
+            "red_property_decision": red_property_decision.id}
 
 
 def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
@@ -536,7 +546,22 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
                ("POST", "/ratings/{rating_id:int}/appeals", f"/ratings/{world['red_property_rating']}/appeals",
                 "appeal", {"note": "跨区申诉"}),
                ("POST", "/ratings/appeals/{appeal_id:int}/answer",
-                f"/ratings/appeals/{world['red_property_appeal']}/answer", "appeal's answer", {"answer": "跨区答复"}))},
+                f"/ratings/appeals/{world['red_property_appeal']}/answer", "appeal's answer", {"answer": "跨区答复"}),
+               ("GET", "/console/compounds/{compound_id:int}/meetings",
+                f"/console/compounds/{world['red_property_compound']}/meetings", "compound's meetings", {}),
+               ("POST", "/console/compounds/{compound_id:int}/meetings",
+                f"/console/compounds/{world['red_property_compound']}/meetings", "compound's meetings",
+                {"held_at": "2027-01-05 15:00"}),
+               ("GET", "/console/meetings/{meeting_id:int}", f"/console/meetings/{world['red_property_meeting']}",
+                "meeting", {}),
+               ("GET", "/meetings/{meeting_id:int}", f"/meetings/{world['red_property_meeting']}", "meeting", {}),
+               ("POST", "/meetings/decisions/{decision_id:int}/evaluation",
+                f"/meetings/decisions/{world['red_property_decision']}/evaluation", "evaluation", {"score": "1"}))},
+        ("POST", "/t/{slug:str}/p/red_property/console/meetings/{meeting_id:int}/{part:str}"): [
+            (f"{base}/p/red_property/console/meetings/{world['red_property_meeting']}/{part}", f"meeting {part}",
+             fields, {404}) for part, fields in (("agenda", {"title": "跨区"}), ("notes", {"notes": "跨区"}),
+                                                 ("decisions", {"text": "跨区", "owner": "community",
+                                                                "action": "跨区", "due": "2027-01-05"}))],
         # A provider's notification of A's order, sent to B's address: B has no such order.
         ("POST", "/t/{slug:str}/p/red_property/pay/{provider:str}/notify"): [
             (f"{base}/p/red_property/pay/dev/notify", "a provider's notification",
@@ -627,6 +652,10 @@ async def _a_is_untouched(world) -> None:
     rating = await red_property_ratings.rating(a, world["red_property_rating"])
     assert [(x["note"], x["answer"]) for x in rating["appeals"]] == [(f"{MARK}申诉", "")]
     assert await world["b"].count(RedPropertyRating) == 0 and await world["b"].count(RedPropertyAppeal) == 0
+    record = await red_property_meetings.record(a, world["red_property_meeting"])
+    assert record["meeting"].notes == "" and [x["title"] for x in record["agenda"]] == [f"{MARK}议题"]
+    assert [(d["text"], d["evaluations"]) for d in record["decisions"]] == [(f"{MARK}决定", 0)]
+    assert await world["b"].count(RedPropertyMeeting) == 0
 
 
 async def test_no_route_reaches_another_districts_objects(client, world, sign_in, walls):

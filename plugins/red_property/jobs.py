@@ -13,7 +13,7 @@ from plugins.red_property.handle import plugin
 @plugin.handles("feedback_submitted")
 async def tell_the_firm(event) -> None:
     category = event.payload.get("category")
-    if category in repairs.KINDS:
+    if category in repairs.QUEUED:
         await repairs.tell_firm(event.scope, int(event.payload["feedback_id"]), category)
 
 

@@ -4,14 +4,15 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from plugins.red_property.tables import (Account, Appeal, Ballot, Bill, Building, Compound, FeeSchedule, Firm, OnDuty, Owner,
-                                         Payment, PaymentOrder, Rating, Transfer, Unit, Vote)
+from plugins.red_property.tables import (Account, ActionItem, AgendaItem, Appeal, Ballot, Bill, Building, Compound,
+                                         Decision, Evaluation, FeeSchedule, Firm, Meeting, OnDuty, Owner, Payment,
+                                         PaymentOrder, Rating, Transfer, Unit, Vote)
 
 APP_CONFIG = AppConfig(
     app_name="red_property",
     migrations_folder_path=str(Path(__file__).resolve().parent / "migrations"),
     table_classes=[Firm, Compound, Building, Unit, Owner, Vote, Ballot, FeeSchedule, Bill, Payment, PaymentOrder, Account,
-                   Transfer, Rating, Appeal, OnDuty],
+                   Transfer, Rating, Appeal, OnDuty, Meeting, AgendaItem, Decision, ActionItem, Evaluation],
     migration_dependencies=[],
     commands=[],
 )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from core.sdk import Message, NavEntry, Tile, hookimpl
 
-from plugins.red_property import repairs
+from plugins.red_property import meetings, repairs
 from plugins.red_property.jobs import bill_the_month, rate_the_firms, tell_the_firm
 from plugins.red_property.routes import MANAGERS, PAGES
 
@@ -46,7 +46,10 @@ def jobs() -> list:
 
 @hookimpl
 async def feedback_party(scope, category: str, submission, person_id: int):
-    """A repair or complaint goes to the firm serving the owner's compound."""
+    """A repair or complaint goes to the firm serving the owner's compound; a joint meeting's
+    action item to the firm, when the meeting gave it to the firm."""
+    if category == meetings.ACTION:
+        return meetings.route_action()
     return await repairs.route(scope, person_id, submission.community_id, submission.address)
 
 

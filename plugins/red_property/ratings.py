@@ -9,10 +9,12 @@ Each fact of the month rated gives points out of its weight:
   (no points) to 5 (all);
 - complaints (20): complaints about the firm per 100 households it serves; none gives every
   point, 5 or more none, and between them in proportion;
-- bills published (10): the share of its compounds whose bills for that month were issued.
+- bills published (10): the share of its compounds whose bills for that month were issued;
+- joint meetings' action items (10): of those given to the firm that fell due that month, the
+  share resolved by their date.
 
 A fact with nothing to measure (no repair fell due) is left out and the others are weighed up
-to 100. Joint meetings' action items are not measured yet. Stars and the lists follow the
+to 100. Stars and the lists follow the
 district's thresholds (the plugin's settings). Every figure is computed exactly (fractions)
 and kept with the rating, so its page shows how the rating was reached.
 """
@@ -30,12 +32,13 @@ from plugins.red_property import repairs
 from plugins.red_property.handle import plugin
 from plugins.red_property.tables import Appeal, Bill, Compound, Firm, Rating, Unit
 
-WEIGHTS = {"on_time": 30, "satisfaction": 30, "complaints": 20, "bills": 10}
+WEIGHTS = {"on_time": 30, "satisfaction": 30, "complaints": 20, "bills": 10, "actions": 10}
 LABELS = {
     "on_time": N_("Repairs resolved on time"),
     "satisfaction": N_("Residents' satisfaction (mean rating, 1–5)"),
     "complaints": N_("Complaints per 100 households"),
     "bills": N_("Compounds whose bills were published"),
+    "actions": N_("Joint meetings' action items done on time"),
 }
 WORST_COMPLAINTS_PER_100 = 5
 LISTS = {"red": N_("Red list"), "black": N_("Black list")}
@@ -89,6 +92,12 @@ async def facts(scope: TenantScope, firm_id: int, period: str) -> dict[str, dict
         Bill.compound.is_in(compounds or [0]), Bill.period == period)} if compounds else set()
     found["bills"] = {"num": len(billed), "den": len(compounds),
                       "share": Fraction(len(billed), len(compounds)) if compounds else None}
+    actions = [row for row in await plugin.feedback_items(scope, category="red_property_action",
+                                                          party=(repairs.FIRM, firm_id), limit=100_000)
+               if start <= row["resolve_due"] < end and row["resolve_due"] <= moment]
+    done = [row for row in actions if row["resolved_at"] is not None and row["resolved_at"] <= row["resolve_due"]]
+    found["actions"] = {"num": len(done), "den": len(actions),
+                        "share": Fraction(len(done), len(actions)) if actions else None}
     return found
 
 

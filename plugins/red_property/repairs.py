@@ -21,6 +21,8 @@ KINDS = {
     "red_property_emergency": N_("Emergency repair (water, gas, someone trapped in a lift)"),
     "red_property_complaint": N_("Complaint about the property firm"),
 }
+# What the firm's queue holds: these, and the action items joint meetings give the firm.
+QUEUED = {**KINDS, "red_property_action": N_("Joint meeting action")}
 EMERGENCY = "red_property_emergency"
 FIRM = "red_property_firm"
 
@@ -89,7 +91,7 @@ async def firm_of(places) -> int | None:
 async def queue(scope: TenantScope, firm_id: int) -> list[dict[str, Any]]:
     """The firm's open items, emergencies first, then by deadline."""
     mine = []
-    for category in KINDS:
+    for category in QUEUED:
         for row in await plugin.feedback_items(scope, category=category, limit=500):
             if row["state"] not in ("resolved", "closed", "rejected") and (row["party_type"], row["party_id"]) == (
                     FIRM, firm_id):

@@ -192,3 +192,56 @@ class OnDuty(TenantOwned, tablename="red_property_on_duty"):
     firm = ForeignKey(references=Firm, on_delete=OnDelete.cascade, index=True)
     person_id = Integer(index=True)
     since = Timestamptz()
+
+
+# Joint meetings -----------------------------------------------------------------------
+
+
+class Meeting(TenantOwned, tablename="red_property_meeting"):
+    """A tripartite joint meeting (三方联席会) of a compound: the community's party
+    organisation, the owners' committee and the firm."""
+
+    compound = ForeignKey(references=Compound, on_delete=OnDelete.cascade, index=True)
+    held_at = Timestamptz()
+    place = Varchar(length=200, default="")
+    attendees = Text(default="", help_text="Who came, for each of the three sides")
+    notes = Text(default="", help_text="The discussion, as minuted")
+    created_by = Integer()
+    created_at = Timestamptz()
+
+
+class AgendaItem(TenantOwned, tablename="red_property_agenda_item"):
+    """A matter on a meeting's agenda, drawn from residents' feedback items (or raised there)."""
+
+    meeting = ForeignKey(references=Meeting, on_delete=OnDelete.cascade, index=True)
+    title = Varchar(length=200)
+    feedback_id = Integer(null=True, default=None, help_text="The residents' item it comes from, if one")
+
+
+class Decision(TenantOwned, tablename="red_property_decision"):
+    """What a meeting decided on a matter, decided collectively."""
+
+    meeting = ForeignKey(references=Meeting, on_delete=OnDelete.cascade, index=True)
+    agenda_item = Integer(null=True, default=None)
+    text = Text()
+    decided_by = Integer()
+    decided_at = Timestamptz()
+
+
+class ActionItem(TenantOwned, tablename="red_property_action_item"):
+    """Something a decision gives one side to do by a date, tracked as a feedback item."""
+
+    decision = ForeignKey(references=Decision, on_delete=OnDelete.cascade, index=True)
+    owner = Varchar(length=24, help_text="firm, community or owners_committee")
+    feedback_id = Integer(index=True)
+    due_at = Timestamptz()
+
+
+class Evaluation(TenantOwned, tablename="red_property_evaluation"):
+    """An owner's evaluation of how a decision turned out (one per owner and decision)."""
+
+    decision = ForeignKey(references=Decision, on_delete=OnDelete.cascade, index=True)
+    person_id = Integer()
+    score = Integer(help_text="1–5")
+    comment = Text(default="")
+    made_at = Timestamptz()

@@ -33,7 +33,7 @@ class FirmPages(Controller):
         on_duty = await firms.on_duty(scope, firm_id)
         names = await plugin.people(scope, on_duty)
         return plugin.template("firm_queue.html", context={
-            **await common(request), "items": await repairs.queue(scope, firm_id), "kinds": repairs.KINDS,
+            **await common(request), "items": await repairs.queue(scope, firm_id), "kinds": repairs.QUEUED,
             "on_duty": plugin.actor(request).id in on_duty,
             "duty_names": [names[p]["display_name"] for p in on_duty if p in names]})
 

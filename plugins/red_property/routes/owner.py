@@ -11,7 +11,7 @@ from litestar.response import Redirect
 
 from core.sdk import Conflict, PermissionDenied, ValidationFailed, now
 
-from plugins.red_property import ballots, estates, fees, repairs
+from plugins.red_property import ballots, estates, fees, meetings, repairs
 from plugins.red_property.handle import plugin
 from plugins.red_property.routes.common import PAGE, common
 
@@ -29,7 +29,8 @@ class OwnerPages(Controller):
         found = [vote for compound_id in compound_ids for vote in await ballots.of_compound(scope, compound_id)]
         return plugin.template("index.html", context={
             **await common(request), "homes": homes, "votes": found, "open": {v.id: ballots.is_open(v) for v in found},
-            "bills": await fees.bills_of_units(scope, sorted({home["unit"] for home in homes}))})
+            "bills": await fees.bills_of_units(scope, sorted({home["unit"] for home in homes})),
+            "meetings": await meetings.for_owner(scope, actor.id)})
 
     async def _vote_page(self, request: Request, vote_id: int, *, errors: dict[str, str] | None = None,
                          problem: str = "", status_code: int = 200) -> Response:
