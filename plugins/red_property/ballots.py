@@ -4,28 +4,17 @@ again from the stored ballots."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from core.sdk import (CHINA, Conflict, Form, Message, NotFound, PermissionDenied, TenantScope,
                       ValidationFailed, clean_text, now)
 
-from plugins.red_property import estates, votes
+from plugins.red_property import estates, fields, votes
 from plugins.red_property.handle import plugin
 from plugins.red_property.tables import Ballot, Vote
 
 LONGEST = timedelta(days=90)
-
-
-def _moment(form: Form, name: str) -> datetime | None:
-    value = form.field(name, clean_text, max_length=16) or ""
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("T", " ")).replace(tzinfo=CHINA)
-    except ValueError:
-        form.error(name, Message("Give a date and time, like 2026-12-01 09:00."))
-        return None
 
 
 async def open_vote(scope: TenantScope, actor_id: int, compound_id: int, data: dict[str, str]) -> Vote:
@@ -37,7 +26,7 @@ async def open_vote(scope: TenantScope, actor_id: int, compound_id: int, data: d
     kind = data.get("kind", "")
     if kind not in votes.KINDS:
         form.error("kind", Message("Choose the kind of matter."))
-    opens_at, closes_at = _moment(form, "opens_at"), _moment(form, "closes_at")
+    opens_at, closes_at = fields.moment(form, "opens_at"), fields.moment(form, "closes_at")
     if opens_at and closes_at and not opens_at < closes_at <= opens_at + LONGEST:
         form.error("closes_at", Message("A vote closes after it opens, within 90 days."))
     if closes_at and closes_at <= now():

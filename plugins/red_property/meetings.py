@@ -9,13 +9,13 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
 
-from core.sdk import (CHINA, Conflict, Form, Message, N_, NotFound, PermissionDenied, TenantScope, ValidationFailed,
+from core.sdk import (Conflict, Form, Message, N_, NotFound, PermissionDenied, TenantScope, ValidationFailed,
                       clean_text, now, whole_number)
 
-from plugins.red_property import estates, repairs
+from plugins.red_property import estates, fields, repairs
 from plugins.red_property.handle import plugin
 from plugins.red_property.tables import ActionItem, AgendaItem, Compound, Decision, Evaluation, Meeting
 
@@ -38,33 +38,10 @@ def route_action() -> tuple[str, int] | None:
     return None
 
 
-def _moment(form: Form, name: str) -> datetime | None:
-    value = form.field(name, clean_text, max_length=16) or ""
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("T", " ")).replace(tzinfo=CHINA)
-    except ValueError:
-        form.error(name, Message("Give a date and time, like 2026-12-01 09:00."))
-        return None
-
-
-def _date(form: Form, name: str) -> datetime | None:
-    value = form.field(name, clean_text, max_length=10) or ""
-    if not value:
-        return None
-    try:
-        day = datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        form.error(name, Message("Give a date, like 2026-12-31."))
-        return None
-    return datetime.combine(day, time(18, 0), tzinfo=CHINA)
-
-
 async def schedule(scope: TenantScope, actor_id: int, compound_id: int, data: dict[str, str]) -> Meeting:
     await estates.compound(scope, compound_id)
     form = Form(data)
-    held_at = _moment(form, "held_at")
+    held_at = fields.moment(form, "held_at")
     if held_at is None:
         form.error("held_at", Message("Give a date and time, like 2026-12-01 09:00."))
     place = form.field("place", clean_text, max_length=200, required=False)
@@ -149,7 +126,7 @@ async def decide(scope: TenantScope, slug: str, actor_id: int, meeting_id: int, 
     if owner not in OWNERS:
         form.error("owner", Message("Choose who acts on it."))
     action = form.field("action", clean_text, max_length=1000, multiline=True)
-    due = _date(form, "due")
+    due = fields.day(form, "due")
     if due is not None and not now() < due <= now() + timedelta(days=366):
         form.error("due", Message("Choose a day within the coming year."))
     form.raise_if_invalid()
