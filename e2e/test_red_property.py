@@ -1,7 +1,9 @@
 """Red property on a phone, in Chinese: an owner reports a leaking pipe and the firm serving
 the compound takes it up and resolves it; the owners vote on replacing the lifts with the
 maintenance funds, one of them owning two flats, and after the vote closes the result page
-shows the quorum and both majorities with the rule applied.
+shows the quorum and both majorities with the rule applied; on the first of the month the
+bill appears, the oversight officer records its payment and the owner sees the receipt, and
+the firm's rating for the month before is on the red and black list.
 
 The compound, its owners, the firm and its staff and the vote (by the server's clock) are
 set up in the server's own database before the journeys, as the console would, and the
@@ -63,11 +65,13 @@ async def main(enable, plan):
         await person(scope, name, phone, ["resident"])
     compound = await estates.add_compound(scope, None, {"name": "阳光小区", "community": str(community)})
     await estates.import_csv(scope, None, compound.id, plan["csv"].encode())
-    firm = await firms.add(scope, None, {"name": "红星物业", "credit_code": "91610402MA6TG1234T",
+    firm = await firms.add(scope, None, {"firm_name": "红星物业", "credit_code": "91610402MA6TG1234T",
                                         "party_organisation": "1"})
     await firms.serve(scope, None, compound.id, firm.id)
     await person(scope, "马师傅", plan["firm_staff"], [firms.FIRM_STAFF], "red_property_firm", firm.id)
     manager = await person(scope, "周主任", plan["manager"], ["red_property.manager"])
+    from plugins.red_property import fees
+    await fees.set_schedule(scope, manager.id, compound.id, {"rate": "1.80", "items": "", "due_days": "30"})
     vote = await ballots.open_vote(scope, manager.id, compound.id, {
         "matter": "使用维修资金更换1号楼、2号楼电梯", "kind": "use_funds", "opens_at": plan["opens_at"],
         "closes_at": plan["closes_at"]})
@@ -150,4 +154,57 @@ def test_the_owners_vote_and_the_result_shows_quorum_and_both_majorities(page: P
     expect(page.locator("#agree-area")).to_contain_text("300.00 / 400.00")
     expect(page.locator("#rule")).to_contain_text("过半数")
     expect(page.locator("#tally")).to_have_attribute("data-outcome", "passed")
+    assert_no_horizontal_scroll(page)
+
+
+def _first_of_next_month(test_clock: str, page: Page) -> str:
+    now = datetime.fromisoformat(page.request.get(test_clock).json()["now"]).astimezone(CHINA)
+    first = (now.replace(day=1) + timedelta(days=32)).replace(day=1, hour=2, minute=30, second=0, microsecond=0)
+    return first.isoformat()
+
+
+def test_the_monthly_bill_is_paid_at_the_office_and_the_firm_is_rated(page: Page, base_url: str, vote_id: str,
+                                                                       test_clock: str):
+    # The first of the month, 02:30: the bills (at 00:05) and the ratings (at 02:00) are made.
+    moved = page.request.post(test_clock, data={"to": _first_of_next_month(test_clock, page)})
+    assert moved.ok and not moved.json()["failures"], moved.text()
+    sign_in_to_qindu(page, base_url, OWNERS["张伟"])
+    page.goto(f"{base_url}{BASE}/")
+    bill = page.locator("#bill-list li").filter(has_text="1-201")
+    expect(bill).to_contain_text("待缴 180.00 元")
+    assert_no_horizontal_scroll(page)
+    bill.locator("a").click()
+    expect(page.locator("#amount")).to_have_text("180.00")
+    expect(page.locator("#bill-lines")).to_contain_text("物业服务费")
+    bill_url = page.url
+
+    sign_in_to_qindu(page, base_url, MANAGER)
+    page.goto(f"{base_url}{BASE}/console/")
+    page.get_by_role("link", name="阳光小区").first.click()
+    page.locator("#fees-link").click()
+    expect(page.locator("#arrears-total")).to_contain_text("5 户共欠费 900.00 元")
+    page.locator("#bill-table tr").filter(has_text="1-201").locator("a").click()
+    # More than the bill is refused, and what was typed stays.
+    page.locator("#f-amount").fill("200")
+    page.locator("#f-method").select_option("cash")
+    page.locator("#payment-form button[type=submit]").click()
+    expect(page.locator("#e-amount")).to_contain_text("180.00")
+    expect(page.locator("#f-amount")).to_have_value("200")
+    page.locator("#f-amount").fill("180.00")
+    page.locator("#payment-form button[type=submit]").click()
+    expect(page.locator("#receipt-amount")).to_have_text("180.00")
+    assert_no_horizontal_scroll(page)
+
+    sign_in_to_qindu(page, base_url, OWNERS["张伟"])
+    page.goto(bill_url)
+    expect(page.locator("#owed")).to_have_text("已缴清")
+    page.locator("#receipts a").first.click()
+    expect(page.locator("#receipt-amount")).to_have_text("180.00")
+
+    # The firm's rating for the month before, with how it was reached.
+    page.goto(f"{base_url}{BASE}/ratings/")
+    page.get_by_role("link", name="红星物业").click()
+    expect(page.locator("#stars")).to_have_attribute("data-stars", re.compile(r"^[1-5]$"))
+    expect(page.locator("#figure-bills")).to_contain_text("按时公布账单的小区")
+    expect(page.locator("#figure-complaints")).to_contain_text("投诉 0 件，服务 5 户")
     assert_no_horizontal_scroll(page)

@@ -216,7 +216,7 @@ async def world(tenant, other_tenant, make_person, jobs):
     await red_property_estates.import_csv(a, a_admin.id, red_property_compound.id, (
         "building,unit,area,owner,phone\n"
         f"{MARK}1号楼,101,89.57,{MARK}业主,{resident.phone}\n").encode())
-    red_property_firm = await red_property_firms.add(a, a_admin.id, {"name": f"{MARK}物业",
+    red_property_firm = await red_property_firms.add(a, a_admin.id, {"firm_name": f"{MARK}物业",
                                                                      "credit_code": "91610402MA6TG1234T"})
     await red_property_firms.serve(a, a_admin.id, red_property_compound.id, red_property_firm.id)
     [red_property_home] = await red_property_estates.homes_of(a, resident.id)
@@ -261,7 +261,7 @@ async def world(tenant, other_tenant, make_person, jobs):
     await enablement.set_enabled(b, "parking", True, actor_id=b_admin.id)
     await enablement.set_enabled(b, "red_property", True, actor_id=b_admin.id)
     # B's admin works for a property firm of B's too, so that B's firm pages open for them.
-    b_firm = await red_property_firms.add(b, b_admin.id, {"name": "乙区物业", "credit_code": "91610404MA6XY56780"})
+    b_firm = await red_property_firms.add(b, b_admin.id, {"firm_name": "乙区物业", "credit_code": "91610404MA6XY56780"})
     await services.add_membership(b, b_admin.id, [red_property_firms.FIRM_STAFF], "red_property_firm", b_firm.id)
     # B's admin is one of B's rights advisers and lawyers too, so that B's legal-aid pages open.
     await enablement.set_enabled(b, "legal_aid", True, actor_id=b_admin.id)
@@ -532,7 +532,7 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
                ("POST", "/console/bills/{bill_id:int}/payments", f"/console/bills/{world['red_property_bill']}/payments",
                 "payment", {"amount": "1", "method": "cash"}),
                ("POST", "/console/bills/{bill_id:int}/reductions",
-                f"/console/bills/{world['red_property_bill']}/reductions", "reduction", {"amount": "1", "reason": "跨区"}),
+                f"/console/bills/{world['red_property_bill']}/reductions", "reduction", {"reduction": "1", "reason": "跨区"}),
                ("GET", "/console/receipts/{payment_id:int}", f"/console/receipts/{world['red_property_payment']}",
                 "receipt", {}),
                ("GET", "/bills/{bill_id:int}", f"/bills/{world['red_property_bill']}", "bill", {}),

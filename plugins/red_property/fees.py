@@ -310,11 +310,11 @@ async def record_payment(scope: TenantScope, actor_id: int, bill_id: int, data: 
 
 
 async def reduce(scope: TenantScope, actor_id: int, bill_id: int, data: dict[str, str]) -> None:
-    """A reduction (减免) of a bill, with its reason: a transfer back from the compound's
+    """A reduction (减免, ``reduction`` in 元) of a bill, with its reason: a transfer back from the compound's
     income, never more than the bill still needs."""
     found = await bill(scope, bill_id)
     form = Form(data)
-    amount = form.field("amount", fen, largest=LARGEST_PAYMENT_FEN, allow_zero=False)
+    amount = form.field("reduction", fen, largest=LARGEST_PAYMENT_FEN, allow_zero=False)
     reason = form.field("reason", clean_text, max_length=500, multiline=True)
     form.raise_if_invalid()
     key = (data.get("idempotency_key") or "").strip()[:80] or secrets.token_hex(16)
@@ -322,7 +322,7 @@ async def reduce(scope: TenantScope, actor_id: int, bill_id: int, data: dict[str
         await ledger.hold(scope, _household(found["unit"]))
         current = await bill(scope, bill_id)
         if amount > current["owed_fen"]:
-            raise ValidationFailed({"amount": Message("The bill needs %(owed)s yuan; a reduction cannot be larger.",
+            raise ValidationFailed({"reduction": Message("The bill needs %(owed)s yuan; a reduction cannot be larger.",
                                                       {"owed": current["owed"]})})
         await ledger.transfer(scope, key=f"reduction:{key}", source=_income(found["compound"]),
                               target=_household(found["unit"]), amount=amount, kind="reduction",

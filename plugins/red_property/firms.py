@@ -35,7 +35,7 @@ def credit_code(value: Any, **_options: Any) -> str:
 
 async def clean(scope: TenantScope, data: dict[str, str]) -> dict[str, Any]:
     form = Form(data)
-    values = {"name": form.field("name", clean_text, max_length=100),
+    values = {"name": form.field("firm_name", clean_text, max_length=100),
               "credit_code": form.field("credit_code", credit_code),
               "contact": form.field("contact", clean_text, max_length=64, required=False) or "",
               "phone": form.field("phone", clean_text, max_length=40, required=False) or "",

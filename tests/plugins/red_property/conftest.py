@@ -70,7 +70,7 @@ async def owners(district, compound, make_person):
 @pytest.fixture
 async def firm(district, compound, manager, make_person):
     """A firm serving the compound, and one member of its staff."""
-    firm = await firms.add(district, manager.id, {"name": "红星物业", "credit_code": CODE, "party_organisation": "1"})
+    firm = await firms.add(district, manager.id, {"firm_name": "红星物业", "credit_code": CODE, "party_organisation": "1"})
     await firms.serve(district, manager.id, compound.id, firm.id)
     staff = await make_person("物业小马", "13800000281")
     await accounts.add_membership(district, staff.id, [firms.FIRM_STAFF], "red_property_firm", firm.id)

@@ -69,12 +69,12 @@ def test_areas_are_exact_hundredths():
 
 async def test_a_firm_needs_a_valid_unified_social_credit_code(district, compound, manager):
     with pytest.raises(ValidationFailed) as bad:
-        await firms.add(district, manager.id, {"name": "红星物业", "credit_code": CODE[:-1] + "0"})
+        await firms.add(district, manager.id, {"firm_name": "红星物业", "credit_code": CODE[:-1] + "0"})
     assert set(bad.value.errors) == {"credit_code"}
-    firm = await firms.add(district, manager.id, {"name": "红星物业", "credit_code": CODE.lower(),
+    firm = await firms.add(district, manager.id, {"firm_name": "红星物业", "credit_code": CODE.lower(),
                                                   "party_organisation": "1"})
     assert firm.credit_code == CODE and firm.party_organisation
     with pytest.raises(ValidationFailed):
-        await firms.add(district, manager.id, {"name": "又一家", "credit_code": CODE})
+        await firms.add(district, manager.id, {"firm_name": "又一家", "credit_code": CODE})
     await firms.serve(district, manager.id, compound.id, firm.id)
     assert (await district.get(Compound, compound.id)).firm == firm.id

@@ -152,11 +152,11 @@ async def test_a_reduction_comes_back_from_income_and_never_exceeds_what_is_owed
     await fees.issue_bills(district, "2026-12")
     bill = await _bill_of(district, schedule, "2-101")  # 100 m²: 180.00 + 12.50
     with pytest.raises(ValidationFailed):
-        await fees.reduce(district, manager.id, bill["id"], {"amount": "192.51", "reason": "空置"})
+        await fees.reduce(district, manager.id, bill["id"], {"reduction": "192.51", "reason": "空置"})
     with pytest.raises(ValidationFailed) as refused:
-        await fees.reduce(district, manager.id, bill["id"], {"amount": "20", "reason": ""})
+        await fees.reduce(district, manager.id, bill["id"], {"reduction": "20", "reason": ""})
     assert "reason" in refused.value.errors
-    await fees.reduce(district, manager.id, bill["id"], {"amount": "92.50", "reason": "低保户减半"})
+    await fees.reduce(district, manager.id, bill["id"], {"reduction": "92.50", "reason": "低保户减半"})
     assert (await fees.bill(district, bill["id"]))["owed"] == "100.00"
     billed = sum(row["amount_fen"] for row in await district.select(Bill, Bill.amount_fen))
     assert await fees.ledger.balance(district, f"income:{schedule.id}") == billed - 9250

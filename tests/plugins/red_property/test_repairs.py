@@ -95,7 +95,7 @@ async def test_the_firms_staff_take_it_up_and_resolve_it_on_their_pages(app, dis
 async def test_another_firms_staff_and_residents_cannot_reach_the_firms_items(app, district, compound, owners, firm,
                                                                               manager, make_person, sign_in):
     item_id = await _report(district, owners["张伟"])
-    other = await firms.add(district, manager.id, {"name": "别家物业", "credit_code": "91610404MA6XY56780"})
+    other = await firms.add(district, manager.id, {"firm_name": "别家物业", "credit_code": "91610404MA6XY56780"})
     rival = await make_person("别家员工", "13800000282")
     await accounts.add_membership(district, rival.id, [firms.FIRM_STAFF], "red_property_firm", other.id)
     async with http_client(app) as client:
