@@ -148,8 +148,10 @@ async def test_a_district_that_has_not_enabled_it_answers_404(app, district, com
     await enablement.set_enabled(district, "red_property", False, actor_id=None)
     async with http_client(app) as client:
         await sign_in(client, manager.phone, login_path="/t/qindu/login")
-        for path in ("/", "/console/", f"/console/compounds/{compound.id}"):
+        for path in ("/", "/console/", f"/console/compounds/{compound.id}", f"/console/compounds/{compound.id}/fees",
+                     f"/console/compounds/{compound.id}/meetings", "/ratings/", "/firm/"):
             assert (await client.get(f"{BASE}{path}")).status_code == 404, path
+        assert (await client.post(f"{BASE}/pay/dev/notify", content=b"{}")).status_code == 404
 
 
 async def test_the_console_pages_render_and_the_import_reports_refused_rows(app, district, compound, manager, sign_in):
