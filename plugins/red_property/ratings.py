@@ -66,14 +66,11 @@ async def facts(scope: TenantScope, firm_id: int, period: str) -> dict[str, dict
     where there was nothing to measure) and the share of its weight it earned."""
     start, end = month_span(period)
     moment = now()
-    items = []
-    for category in repairs.KINDS:
-        for row in await plugin.feedback_items(scope, category=category, party=(repairs.FIRM, firm_id),
-                                               created_from=start, created_before=end, limit=100_000):
-            items.append({**row, "kind": category})
+    routed = await repairs.routed_to(scope, firm_id, start, end)
+    items = [i for i in routed if i["kind"] in repairs.KINDS]
     found: dict[str, dict[str, Any]] = {}
-    due = [i for i in items if i["kind"] != "red_property_complaint" and i["resolve_due"] <= moment]
-    on_time = [i for i in due if i["resolved_at"] is not None and i["resolved_at"] <= i["resolve_due"]]
+    due = [i for i in items if i["kind"] != "red_property_complaint" and i["first_due"] <= moment]
+    on_time = [i for i in due if i["resolved_at"] is not None and i["resolved_at"] <= i["first_due"]]
     found["on_time"] = {"num": len(on_time), "den": len(due),
                         "share": Fraction(len(on_time), len(due)) if due else None}
     rated = [i["rating"] for i in items if i["rating"]]
@@ -92,10 +89,10 @@ async def facts(scope: TenantScope, firm_id: int, period: str) -> dict[str, dict
         Bill.compound.is_in(compounds or [0]), Bill.period == period)} if compounds else set()
     found["bills"] = {"num": len(billed), "den": len(compounds),
                       "share": Fraction(len(billed), len(compounds)) if compounds else None}
-    actions = [row for row in await plugin.feedback_items(scope, category="red_property_action",
-                                                          party=(repairs.FIRM, firm_id), limit=100_000)
-               if start <= row["resolve_due"] < end and row["resolve_due"] <= moment]
-    done = [row for row in actions if row["resolved_at"] is not None and row["resolved_at"] <= row["resolve_due"]]
+    given = await repairs.routed_to(scope, firm_id, start - timedelta(days=366), end)
+    actions = [row for row in given if row["kind"] == "red_property_action"
+               and start <= row["first_due"] < end and row["first_due"] <= moment]
+    done = [row for row in actions if row["resolved_at"] is not None and row["resolved_at"] <= row["first_due"]]
     found["actions"] = {"num": len(done), "den": len(actions),
                         "share": Fraction(len(done), len(actions)) if actions else None}
     return found

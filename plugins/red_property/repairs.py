@@ -14,7 +14,7 @@ from core.sdk import N_, Form, Message, NotFound, TenantScope, ValidationFailed,
 from plugins.red_property import estates
 from plugins.red_property.firms import FIRM_STAFF, on_duty
 from plugins.red_property.handle import plugin
-from plugins.red_property.tables import Compound
+from plugins.red_property.tables import Compound, Routed
 
 KINDS = {
     "red_property_repair": N_("Repair"),
@@ -69,6 +69,7 @@ async def tell_firm(scope: TenantScope, item_id: int, category: str) -> None:
     [item] = await plugin.feedback_items(scope, ids=[item_id]) or [None]
     if item is None or item["party_type"] != FIRM:
         return
+    await remember_routing(scope, item, category)
     emergency = category == EMERGENCY
     staff = await plugin.unit_members(scope, FIRM, item["party_id"], [FIRM_STAFF])
     if emergency:
@@ -78,6 +79,27 @@ async def tell_firm(scope: TenantScope, item_id: int, category: str) -> None:
              else Message("New for your firm: %(number)s", {"number": item["tracking_number"]}))
     await plugin.notify(scope, staff, kind="emergency" if emergency else "new_item", title=title, urgent=emergency,
                         link=f"/t/{slug}/p/red_property/firm/items/{item_id}")
+
+
+async def remember_routing(scope: TenantScope, item: dict[str, Any], category: str) -> None:
+    """Keep the firm an item was given to and its deadline then (once per item), which the
+    rating measures even after the item climbs to the community."""
+    async with scope.transaction(write=True):
+        if await scope.exists(Routed).where(Routed.feedback_id == item["id"]):
+            return
+        await scope.create(Routed, feedback_id=item["id"], firm=item["party_id"], category=category,
+                           resolve_due=item["resolve_due"], created_at=item["created_at"])
+
+
+async def routed_to(scope: TenantScope, firm_id: int, start, end) -> list[dict[str, Any]]:
+    """The items given to the firm that were made between ``start`` and ``end``, each with its
+    first deadline (``first_due``) and its state now."""
+    rows = await scope.select(Routed).where(Routed.firm == firm_id, Routed.created_at >= start,
+                                            Routed.created_at < end)
+    now_ = {row["id"]: row for row in await plugin.feedback_items(
+        scope, ids=[row["feedback_id"] for row in rows], limit=len(rows) or 1)}
+    return [{**now_[row["feedback_id"]], "kind": row["category"], "first_due": row["resolve_due"]}
+            for row in rows if row["feedback_id"] in now_]
 
 
 async def firm_of(places) -> int | None:

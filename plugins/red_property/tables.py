@@ -245,3 +245,15 @@ class Evaluation(TenantOwned, tablename="red_property_evaluation"):
     score = Integer(help_text="1–5")
     comment = Text(default="")
     made_at = Timestamptz()
+
+
+class Routed(TenantOwned, tablename="red_property_routed"):
+    """A feedback item as it was given to a firm (one row per item: a unique index): the firm
+    and the deadline it had then, which the rating measures even after the item has climbed
+    to the community or had its deadline restarted."""
+
+    feedback_id = Integer()
+    firm = ForeignKey(references=Firm, on_delete=OnDelete.cascade, index=True)
+    category = Varchar(length=40)
+    resolve_due = Timestamptz()
+    created_at = Timestamptz(help_text="When the item was made")

@@ -110,7 +110,7 @@ async def test_owners_evaluate_each_decision_once_and_others_cannot(district, me
     assert await district.count(Evaluation) == 2
 
 
-async def test_action_items_done_on_time_count_in_the_firms_rating(district, compound, manager, owners, firm):
+async def test_action_items_done_on_time_count_in_the_firms_rating(district, compound, manager, owners, firm, jobs):
     the_firm, staff = firm
     clock.set_now(datetime(2026, 11, 2, 9, 0, tzinfo=CHINA), frozen=True)
     try:
@@ -121,6 +121,7 @@ async def test_action_items_done_on_time_count_in_the_firms_rating(district, com
             await meetings.decide(district, "qindu", manager.id, meeting.id, {
                 "agenda_item": str(item["id"]), "text": action, "owner": "firm", "action": action,
                 "due": "2026-11-20", "idempotency_key": f"a{n}"})
+        await jobs.run_due()
         first = (await district.select(ActionItem).order_by(ActionItem.id))[0]["feedback_id"]
         row = await district.get(FeedbackItem, first)
         await workflow.accept(district, "qindu", first, actor_id=staff.id, revision=row.revision)

@@ -48,6 +48,7 @@ async def november(district, compound, owners, firm, manager, jobs):
     done = await _report(district, owners["张伟"])
     await _report(district, owners["张伟"], text="楼道灯不亮")
     await _report(district, owners["张伟"], kind="red_property_complaint", text="保安态度差")
+    await jobs.run_due()  # the firm is told, and the plugin keeps what was given to it
     item = await district.get(FeedbackItem, done)
     await workflow.accept(district, "qindu", done, actor_id=staff.id, revision=item.revision)
     item = await district.get(FeedbackItem, done)
@@ -57,6 +58,8 @@ async def november(district, compound, owners, firm, manager, jobs):
     await fees.set_schedule(district, manager.id, compound.id, {"rate": "1.80", "due_days": "30"})
     await fees.issue_bills(district, "2026-11")
     clock.set_now(datetime(2026, 12, 1, 2, 0, tzinfo=CHINA), frozen=True)
+    # The overdue repair and the complaint climb to the community: they still count against the firm.
+    assert await workflow.escalate_overdue(district, "qindu") >= 1
     yield
     clock.reset()
 
