@@ -103,14 +103,18 @@ class _Rows:
         await row.save()
         return row.id
 
+    async def insert_once(self, table, **values) -> None:
+        """Insert unless a row with the same unique key is there (or arrives meanwhile)."""
+        await table.insert(table(**values)).on_conflict(action="DO NOTHING")
+
     async def lock(self, table, pk) -> dict | None:
         query = self.select(table).where(table._meta.primary_key == pk)
         if not db.is_sqlite():
             query = query.lock_rows("NO KEY UPDATE")
         return await query.first()
 
-    def transaction(self):
-        return self.scope.transaction(write=True) if self.scope else db.transaction(write=True)
+    def transaction(self, *, write: bool = True):
+        return self.scope.transaction(write=write) if self.scope else db.transaction(write=write)
 
 
 class Ledger:
@@ -130,19 +134,28 @@ class Ledger:
 
     # Accounts ----------------------------------------------------------------------
 
-    async def open(self, scope: TenantScope | None, key: str, *, kind: str, may_go_negative: bool = False) -> int:
+    async def open(self, scope: TenantScope | None, key: str, *, kind: str, may_go_negative: bool = False,
+                   **columns: Any) -> int:
         """The id of the account ``key``, opened now if it is new (opening twice, even at once,
-        is one; open accounts before the transaction that moves money, as a race to open one
-        inside it would end that transaction)."""
+        is one). ``columns``: the plugin's own columns of the account. In a district's book,
+        open accounts before the transaction that moves money: a race to open one inside it
+        would end that transaction."""
         rows = self._rows(scope)
         query = rows.select(self.accounts, self.accounts.id).where(self.accounts.key == key)
+        if scope is None:
+            # A province-wide book is opened inside a platform operation's transaction, which a
+            # refused insert would end: the insert gives way to a row with the same key.
+            async with rows.transaction():
+                await rows.insert_once(self.accounts, key=key, kind=kind, may_go_negative=may_go_negative, balance=0,
+                                       created_at=clock.now(), **columns)
+                return (await query.first())["id"]
         try:
             async with rows.transaction():
                 found = await query.first()
                 if found:
                     return found["id"]
                 return await rows.insert(self.accounts, key=key, kind=kind, may_go_negative=may_go_negative,
-                                         balance=0, created_at=clock.now())
+                                         balance=0, created_at=clock.now(), **columns)
         except Exception as error:
             # Opened at the same moment by another transaction: the unique key kept theirs.
             if db.in_transaction() or not db.is_unique_violation(error):
@@ -182,10 +195,12 @@ class Ledger:
     # Transfers ---------------------------------------------------------------------
 
     async def transfer(self, scope: TenantScope | None, *, key: str, source: str, target: str, amount: int,
-                       kind: str, reference: str = "", memo: str = "", actor_id: int | None = None) -> Transfer:
+                       kind: str, reference: str = "", memo: str = "", actor_id: int | None = None,
+                       **columns: Any) -> Transfer:
         """Move ``amount`` from the account ``source`` to ``target`` (both opened before). Joins
         the caller's transaction if one is open, so a plugin writes its own rows atomically with
-        the transfer. :class:`NotEnough` when ``source`` may not go negative and would."""
+        the transfer (``columns``: the plugin's own columns of the transfer). :class:`NotEnough`
+        when ``source`` may not go negative and would."""
         if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
             raise ValueError(f"a transfer moves a positive whole amount, not {amount!r}")
         if source == target:
@@ -218,7 +233,7 @@ class Ledger:
             now = clock.now()
             transfer_id = await rows.insert(transfers, key=key, source=ids[source], target=ids[target],
                                             amount=amount, kind=kind, reference=reference, memo=memo,
-                                            actor_id=actor_id, created_at=now)
+                                            actor_id=actor_id, created_at=now, **columns)
             await rows.update(accounts, {accounts.balance: accounts.balance - amount}).where(
                 accounts.id == ids[source])
             await rows.update(accounts, {accounts.balance: accounts.balance + amount}).where(
@@ -264,7 +279,7 @@ class Ledger:
         book whose balances do not sum to zero. Read in one transaction, so it is one moment's."""
         accounts, transfers = self.accounts, self.transfers
         rows = self._rows(scope)
-        async with rows.transaction():
+        async with rows.transaction(write=False):
             kept = await rows.select(accounts, accounts.id, accounts.key, accounts.balance, accounts.may_go_negative)
             moved = await rows.select(transfers, transfers.source, transfers.target, transfers.amount)
         derived = {row["id"]: 0 for row in kept}

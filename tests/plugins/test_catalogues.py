@@ -28,7 +28,8 @@ def test_a_plugins_catalogues_translate_every_message(name, tmp_path):
                     "-k", "N_", "-o", str(pot), str(PLUGINS / name)], check=True, capture_output=True)
     with pot.open("rb") as handle:
         wanted = {message.id for message in read_po(handle) if message.id}
-    assert len(wanted) > 20
+    # A plugin with pages has many messages; one still without pages, a few (the extraction works).
+    assert len(wanted) > (20 if (PLUGINS / name / "templates").is_dir() else 0)
     for language in ("en", "zh_Hans"):
         with (PLUGINS / name / "locales" / language / "LC_MESSAGES" / f"{name}.po").open("rb") as handle:
             catalogue = {m.id: m.string for m in read_po(handle) if m.id and not m.fuzzy}

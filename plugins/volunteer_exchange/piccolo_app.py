@@ -1,0 +1,16 @@
+"""The plugin's Piccolo app: its tables, and its migrations, kept inside the package so that
+``gongzhi migrate`` finds them wherever the package is installed."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from plugins.volunteer_exchange.tables import PointAccount, PointTransfer
+
+APP_CONFIG = AppConfig(
+    app_name="volunteer_exchange",
+    migrations_folder_path=str(Path(__file__).resolve().parent / "migrations"),
+    table_classes=[PointAccount, PointTransfer],
+    migration_dependencies=[],
+    commands=[],
+)

@@ -1,0 +1,148 @@
+"""The province's points book: an append-only, double-entry ledger (the SDK's shared ledger) on
+the plugin's province-wide tables, reached only through the platform operations below.
+
+Accounts, each of one district (``district_id``) and keyed by the province:
+
+- ``<province>:issuance:<district>``: where the district's points come from (below zero: what
+  it has issued);
+- ``<province>:volunteer:<person>:<district>``: a volunteer's points earned in that district
+  (never below zero); a volunteer's points are the sum over districts, and they keep them when
+  they move;
+- ``<province>:rewards:<district>``: points spent on the district's rewards;
+- ``<province>:clearing:<district>``: points that crossed districts. A reward in district R
+  bought with points earned in D moves them from the volunteer's D account to D's clearing
+  account, and from R's clearing account to R's rewards, in one transaction: D's clearing
+  balance is what D owes other districts, R's (below zero) what it is owed.
+
+Every transfer moves points between two accounts of one district, so each district's accounts
+sum to zero, and the province's too; :func:`check_books` proves it and names what does not.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.sdk import Conflict, Message, NotEnough, Transfer
+
+from plugins.volunteer_exchange.handle import plugin
+from plugins.volunteer_exchange.tables import PointAccount, PointTransfer
+
+ledger = plugin.ledger(PointAccount, PointTransfer)
+
+
+def _key(province: str, kind: str, *parts: int) -> str:
+    return ":".join([province, kind, *(str(part) for part in parts)])
+
+
+async def _open(province: str, kind: str, district_id: int, person_id: int | None = None) -> str:
+    parts = (person_id, district_id) if person_id is not None else (district_id,)
+    key = _key(province, kind, *parts)
+    await ledger.open(None, key, kind=kind, may_go_negative=kind in ("issuance", "clearing"), province=province,
+                      district_id=district_id, person_id=person_id)
+    return key
+
+
+async def _held(province: str, person_id: int) -> dict[int, str]:
+    """The volunteer's accounts in the province: {district: key}."""
+    rows = await PointAccount.select(PointAccount.key, PointAccount.district_id).where(
+        PointAccount.province == province, PointAccount.person_id == person_id, PointAccount.kind == "volunteer")
+    return {row["district_id"]: row["key"] for row in rows}
+
+
+@plugin.platform_operation("a volunteer earns points: the district's issuance account to the volunteer's")
+async def award(province: str, district_id: int, person_id: int, points: int, *, key: str, memo: str = "",
+                actor_id: int | None = None) -> Transfer:
+    """The volunteer's points for hours confirmed in the district; the same key again is the
+    same award."""
+    source = await _open(province, "issuance", district_id)
+    target = await _open(province, "volunteer", district_id, person_id)
+    return await ledger.transfer(None, key=f"award:{key}", source=source, target=target, amount=points, kind="award",
+                                 memo=memo, actor_id=actor_id, province=province, district_id=district_id)
+
+
+@plugin.platform_operation("a volunteer spends points on a district's reward, earned there or, through "
+                           "clearing, in the other districts of the exchange")
+async def redeem(province: str, district_id: int, person_id: int, points: int, *, key: str,
+                 usable: set[int] | frozenset[int], reference: str = "", memo: str = "",
+                 actor_id: int | None = None) -> list[Transfer]:
+    """Spend ``points`` of the volunteer's on a reward of ``district_id``: first those earned
+    there, then those of the other ``usable`` districts (lowest id first), each through both
+    districts' clearing accounts. All or nothing; the same key again answers the same
+    transfers (marked replayed), with other figures it is refused. :class:`NotEnough` when
+    the usable points fall short."""
+    if isinstance(points, bool) or not isinstance(points, int) or points <= 0:
+        raise ValueError(f"a redemption spends a positive whole number of points, not {points!r}")
+    earlier = await PointTransfer.select(PointTransfer.id).where(PointTransfer.key.like(f"redeem:{key}/%")).first()
+    if earlier is not None:
+        return await _replayed(key, province, district_id, person_id, points)
+    rewards = await _open(province, "rewards", district_id)
+    here_clearing = await _open(province, "clearing", district_id)
+    accounts = {d: k for d, k in (await _held(province, person_id)).items() if d == district_id or d in usable}
+    clearing = {d: await _open(province, "clearing", d) for d in accounts if d != district_id}
+    held = await ledger.hold(None, rewards, here_clearing, *accounts.values(), *clearing.values())
+    order = sorted(accounts, key=lambda d: (d != district_id, d))
+    have = sum(max(held.get(accounts[d], 0), 0) for d in order)
+    if have < points:
+        raise NotEnough(Message("You have %(have)s points to spend here; this needs %(needed)s.",
+                                {"have": have, "needed": points}))
+    moved, left = [], points
+    for origin in order:
+        take = min(max(held.get(accounts[origin], 0), 0), left)
+        if take <= 0:
+            continue
+        left -= take
+        common: dict[str, Any] = {"amount": take, "reference": reference, "memo": memo, "actor_id": actor_id,
+                                  "province": province}
+        if origin == district_id:
+            moved.append(await ledger.transfer(None, key=f"redeem:{key}/{origin}", source=accounts[origin],
+                                               target=rewards, kind="redeem", district_id=origin, **common))
+        else:
+            moved.append(await ledger.transfer(None, key=f"redeem:{key}/{origin}/out", source=accounts[origin],
+                                               target=clearing[origin], kind="redeem_out", district_id=origin,
+                                               **common))
+            moved.append(await ledger.transfer(None, key=f"redeem:{key}/{origin}/in", source=here_clearing,
+                                               target=rewards, kind="redeem_in", district_id=district_id, **common))
+        if left == 0:
+            break
+    return moved
+
+
+async def _replayed(key: str, province: str, district_id: int, person_id: int, points: int) -> list[Transfer]:
+    rows = await PointTransfer.select().where(PointTransfer.key.like(f"redeem:{key}/%")).order_by(PointTransfer.id)
+    names = {row["id"]: row["key"] for row in await PointAccount.select(PointAccount.id, PointAccount.key).where(
+        PointAccount.id.is_in(sorted({r["source"] for r in rows} | {r["target"] for r in rows})))}
+    spent = sum(row["amount"] for row in rows if row["kind"] in ("redeem", "redeem_out"))
+    volunteer = f"{province}:volunteer:{person_id}:"
+    if spent != points or not all(names[row["source"]].startswith(volunteer) for row in rows
+                                  if row["kind"] in ("redeem", "redeem_out")) or not any(
+            names[row["target"]] == _key(province, "rewards", district_id) for row in rows):
+        raise Conflict(Message("This request was already made with other figures."))
+    return [Transfer(row["id"], row["key"], names[row["source"]], names[row["target"]], row["amount"], row["kind"],
+                     row["reference"], row["memo"], row["actor_id"], row["created_at"], True) for row in rows]
+
+
+@plugin.platform_operation("a volunteer's points in the province, by the district they were earned in", write=False)
+async def points_of(province: str, person_id: int) -> dict[int, int]:
+    rows = await PointAccount.select(PointAccount.district_id, PointAccount.balance).where(
+        PointAccount.province == province, PointAccount.person_id == person_id, PointAccount.kind == "volunteer")
+    return {row["district_id"]: row["balance"] for row in rows if row["balance"]}
+
+
+@plugin.platform_operation("the conservation check: the province's points sum to zero, in each district and in all",
+                           write=False)
+async def check_books(province: str) -> list[str]:
+    """What is wrong with the province's book, in words (nothing: an empty list): every
+    balance recomputed from the transfers, none below zero that may not be, and the sums of
+    each district's accounts and of the province's."""
+    problems = [problem for problem in await ledger.check(None)
+                if problem.startswith(f"{province}:") or problem.startswith("account id")]
+    rows = await PointAccount.select(PointAccount.district_id, PointAccount.balance).where(PointAccount.province == province)
+    sums: dict[int, int] = {}
+    for row in rows:
+        sums[row["district_id"]] = sums.get(row["district_id"], 0) + row["balance"]
+    problems += [f"district {district}: its accounts sum to {total}, not 0" for district, total in sorted(sums.items())
+                 if total]
+    total = sum(sums.values())
+    if total:
+        problems.append(f"{province}: the accounts sum to {total}, not 0")
+    return problems
