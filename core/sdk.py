@@ -220,6 +220,12 @@ class Plugin:
 
         return await slug_of(scope.tenant_id)
 
+    async def province_of(self, scope: TenantScope) -> str:
+        """The province the district is in (a province-wide book's key, e.g. 陕西省)."""
+        from tenants.services import province_of
+
+        return await province_of(scope.tenant_id)
+
     async def communities(self, scope: TenantScope) -> list[dict[str, Any]]:
         """The district's communities (``id``, ``name``), in the order they were made."""
         from tenants.tables import Community

@@ -119,6 +119,14 @@ async def slug_of(tenant_id: int) -> str:
     return row["slug"]
 
 
+async def province_of(tenant_id: int) -> str:
+    """The province a district is in (a province-wide feature works within it)."""
+    row = await Tenant.select(Tenant.province).where(Tenant.id == tenant_id).first()
+    if row is None:
+        raise NotFound(Message("There is no district at this address."))
+    return row["province"]
+
+
 async def get_tenant(slug: str) -> Tenant:
     tenant = await Tenant.objects().where(Tenant.slug == slug).first()
     if tenant is None:

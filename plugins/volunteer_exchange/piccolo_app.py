@@ -5,12 +5,12 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from plugins.volunteer_exchange.tables import PointAccount, PointTransfer
+from plugins.volunteer_exchange.tables import Activity, Attendance, PointAccount, PointTransfer
 
 APP_CONFIG = AppConfig(
     app_name="volunteer_exchange",
     migrations_folder_path=str(Path(__file__).resolve().parent / "migrations"),
-    table_classes=[PointAccount, PointTransfer],
+    table_classes=[PointAccount, PointTransfer, Activity, Attendance],
     migration_dependencies=[],
     commands=[],
 )

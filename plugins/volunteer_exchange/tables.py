@@ -5,9 +5,10 @@ them. Every name starts with the plugin's name."""
 
 from __future__ import annotations
 
-from piccolo.columns import Integer, Varchar
+from piccolo.columns import ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
 
-from core.sdk import LedgerAccount, LedgerTransfer
+from core.sdk import LedgerAccount, LedgerTransfer, TenantOwned
 
 
 class PointAccount(LedgerAccount, tablename="volunteer_exchange_account"):
@@ -25,3 +26,38 @@ class PointTransfer(LedgerTransfer, tablename="volunteer_exchange_transfer"):
 
     province = Varchar(length=50, index=True)
     district_id = Integer(index=True, help_text="The district where it happened")
+
+
+# A district's activities ---------------------------------------------------------------
+
+
+class Activity(TenantOwned, tablename="volunteer_exchange_activity"):
+    """A volunteer activity a community or social organisation posts: its time and capacity
+    are one of core's appointment slots (sign-ups are bookings)."""
+
+    slot_id = Integer(index=True, help_text="core_appointment_slot.id")
+    organiser = Integer(help_text="accounts_person.id of who posted it and confirms the hours")
+    organisation = Varchar(length=100, default="", help_text="The community or social organisation behind it")
+    title = Varchar(length=100)
+    description = Text(default="")
+    place = Varchar(length=200, default="")
+    skills = Varchar(length=200, default="", help_text="Skills wanted")
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    points_per_hour = Integer(help_text="Points a confirmed hour earns")
+    code_secret = Varchar(length=64, help_text="Key of the check-in and check-out codes (secret)", secret=True)
+    created_at = Timestamptz()
+
+
+class Attendance(TenantOwned, tablename="volunteer_exchange_attendance"):
+    """A volunteer's check-in and check-out at an activity (one per volunteer and activity: a
+    unique index), the minutes they make, and the organiser's confirmation."""
+
+    activity = ForeignKey(references=Activity, on_delete=OnDelete.cascade, index=True)
+    person_id = Integer(index=True)
+    checked_in_at = Timestamptz()
+    checked_out_at = Timestamptz(null=True, default=None)
+    minutes = Integer(default=0, help_text="Check-in to check-out, capped at the activity's length")
+    confirmed_at = Timestamptz(null=True, default=None)
+    confirmed_by = Integer(null=True, default=None)
+    points = Integer(default=0, help_text="The points the confirmation awarded")
