@@ -226,6 +226,72 @@ for _action, _needs_reason in (("approve", False), ("reject", True), ("suspend",
 
 
 @main.group()
+def job() -> None:
+    """The jobs core and the plugins declare, run here and now."""
+
+
+@job.command(name="list")
+def job_list() -> None:
+    """List the jobs, with their queue and, for scheduled ones, their schedule."""
+    from core.jobs import registry
+
+    registry.load()
+    for name, spec in sorted(registry.JOBS.items()):
+        cron = registry.CRONS.get(name)
+        when = " ".join(f"{k}={v}" for k, v in sorted(cron.schedule.items()) if k != "second") if cron else ""
+        click.echo(f"{name:<40} {spec.queue:<6} {when}")
+
+
+@job.command(name="run")
+@click.argument("name")
+@click.option("--district", "slug", default=None, help="The district (slug) to run a per-district job for; "
+              "without it, every active district that runs it")
+def job_run(name: str, slug: str | None) -> None:
+    """Run a job once, now, in this process, and print what it returns (a plugin's per-district
+    job: for each district that has the plugin enabled; core's: for the one named). Exits 1
+    when a run fails or returns problems (a non-empty list)."""
+    from core.jobs import registry
+    from core.jobs.context import JobContext, run
+
+    try:
+        spec = registry.get(name)
+    except LookupError as error:
+        _fail(str(error))
+    cron = registry.CRONS.get(name)
+    per_district = spec.needs_active_tenant or (cron is not None and cron.per_tenant) or slug is not None
+
+    async def go() -> bool:
+        from core import platform_scope
+        from tenants.services import get_tenant
+
+        if slug is not None:
+            districts = [(await get_tenant(slug)).id]
+        elif per_district and spec.plugin is not None:
+            districts = await platform_scope.districts_with_plugin(spec.plugin)
+        elif per_district:
+            raise click.UsageError(f"{name} runs per district: name one with --district")
+        else:
+            districts = [None]
+        healthy = True
+        for tenant_id in districts:
+            answer = await run(spec, JobContext(Settings.from_env(), f"cli:{name}"), tenant_id, {})
+            label = f"district {tenant_id}" if tenant_id is not None else "platform"
+            click.echo(f"{label}: {answer!r}")
+            if isinstance(answer, list) and answer:
+                healthy = False
+        return healthy
+
+    try:
+        healthy = _run(go())
+    except click.UsageError:
+        raise
+    except Exception as error:  # the job's own failure, said as it is
+        _fail(f"{name} failed: {error}")
+    if not healthy:
+        sys.exit(1)
+
+
+@main.group()
 def plugin() -> None:
     """The plugins installed here, and which districts use them."""
 

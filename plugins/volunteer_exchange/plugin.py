@@ -7,6 +7,8 @@ from pathlib import Path
 
 from core.sdk import hookimpl
 
+from plugins.volunteer_exchange.jobs import check_the_books
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -18,3 +20,8 @@ def piccolo_apps() -> list[str]:
 @hookimpl
 def locale_folder() -> Path:
     return HERE / "locales"
+
+
+@hookimpl
+def jobs() -> list:
+    return [check_the_books]

@@ -135,3 +135,21 @@ async def test_a_thousand_redemptions_from_two_processes_spend_exactly_the_balan
     assert await points.points_of(province, VOLUNTEER) == {}
     assert await PointTransfer.count().where(PointTransfer.kind == "redeem") == 100
     assert await points.check_books(province) == []
+
+
+async def test_the_check_runs_from_the_command_line_and_fails_on_a_problem(province, tenant):
+    from core.plugins import enablement
+    from core.tenancy import TenantScope
+
+    await enablement.set_enabled(TenantScope(tenant.id), "volunteer_exchange", True, actor_id=None)
+    await points.award(province, tenant.id, VOLUNTEER, 30, key="hours-1")
+    command = [sys.executable, "-m", "core.cli", "job", "run", "volunteer_exchange.check_books"]
+    env = {**os.environ, "LANG": "en_US.UTF-8"}
+    fine = await asyncio.to_thread(subprocess.run, command, env=env, capture_output=True, text=True, timeout=120)
+    assert fine.returncode == 0, fine.stderr
+    assert f"district {tenant.id}: []" in fine.stdout
+    await PointAccount.update({PointAccount.balance: 29}).where(
+        PointAccount.key == f"{province}:volunteer:{VOLUNTEER}:{tenant.id}")
+    broken = await asyncio.to_thread(subprocess.run, command, env=env, capture_output=True, text=True, timeout=120)
+    assert broken.returncode == 1
+    assert "kept balance 29, its transfers make 30" in broken.stdout
