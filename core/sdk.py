@@ -123,18 +123,21 @@ class Plugin:
             from core.audit import services as audit
 
             operation = f"{self.name}.{function.__name__}"
+            in_platform_scope = platform_scope.platform_operation(reason, write=write, name=operation)(function)
 
             async def checked(*args, **kwargs):
                 self.require("platform:operations")
                 if function.__name__ not in self.manifest.platform_operations:
                     raise CapabilityError(self.name, f"platform operation {function.__name__}")
-                result = await function(*args, **kwargs)
+                result = await in_platform_scope(*args, **kwargs)
+                # Recorded after the operation's own transaction (a read-only one cannot write),
+                # or within the caller's, when the operation joined it.
                 await audit.record("platform.operation", target=operation)
                 return result
 
             checked.__name__ = function.__name__
             checked.__doc__ = function.__doc__
-            return platform_scope.platform_operation(reason, write=write, name=operation)(checked)
+            return checked
 
         return declare
 

@@ -227,10 +227,9 @@ async def confirm(scope: TenantScope, organiser_id: int, roles, attendance_id: i
         earned = row.minutes * activity.points_per_hour // 60
         row.confirmed_at, row.confirmed_by, row.points = now(), organiser_id, earned
         await scope.save(row)
-        if earned:
-            await points.award(await plugin.province_of(scope), scope.tenant_id, row.person_id, earned,
-                               key=f"{scope.tenant_id}:attendance:{row.id}", memo=activity.title,
-                               actor_id=organiser_id)
+        await points.award(await plugin.province_of(scope), scope.tenant_id, row.person_id, earned,
+                           key=f"{scope.tenant_id}:attendance:{row.id}", memo=activity.title, actor_id=organiser_id,
+                           minutes=row.minutes, served_on=activity.starts_at)
         await plugin.audit(scope, "hours_confirmed", actor_id=organiser_id,
                            target=f"volunteer_exchange_attendance:{row.id}", minutes=row.minutes, points=earned)
     return row

@@ -5,12 +5,13 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from plugins.volunteer_exchange.tables import Activity, Attendance, PointAccount, PointTransfer
+from plugins.volunteer_exchange.tables import (Activity, Attendance, Member, PointAccount, PointTransfer, Redemption,
+                                               Reward, Service)
 
 APP_CONFIG = AppConfig(
     app_name="volunteer_exchange",
     migrations_folder_path=str(Path(__file__).resolve().parent / "migrations"),
-    table_classes=[PointAccount, PointTransfer, Activity, Attendance],
+    table_classes=[PointAccount, PointTransfer, Activity, Attendance, Service, Member, Reward, Redemption],
     migration_dependencies=[],
     commands=[],
 )

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.sdk import Conflict, Message, NotEnough, Transfer
+from core.sdk import Conflict, Message, NotEnough, Transfer, now
 
 from plugins.volunteer_exchange.handle import plugin
-from plugins.volunteer_exchange.tables import PointAccount, PointTransfer
+from plugins.volunteer_exchange.tables import Member as PointMember, PointAccount, PointTransfer, Service as PointService
 
 ledger = plugin.ledger(PointAccount, PointTransfer)
 
@@ -49,15 +49,104 @@ async def _held(province: str, person_id: int) -> dict[int, str]:
     return {row["district_id"]: row["key"] for row in rows}
 
 
-@plugin.platform_operation("a volunteer earns points: the district's issuance account to the volunteer's")
+@plugin.platform_operation("a volunteer earns points for confirmed service: the district's issuance account to "
+                           "the volunteer's, and the service kept province-wide")
 async def award(province: str, district_id: int, person_id: int, points: int, *, key: str, memo: str = "",
-                actor_id: int | None = None) -> Transfer:
-    """The volunteer's points for hours confirmed in the district; the same key again is the
-    same award."""
+                actor_id: int | None = None, minutes: int = 0, served_on=None) -> Transfer | None:
+    """The volunteer's points for service confirmed in the district (``minutes`` of the
+    activity ``memo`` on ``served_on``, kept with them across districts); the same key again is
+    the same award. No points (a short stay): the service is kept, no transfer made."""
+    if minutes:
+        await PointService.insert(PointService(
+            key=f"award:{key}", province=province, district_id=district_id, person_id=person_id, activity=memo[:100],
+            served_on=served_on or now(), minutes=minutes, points=points)).on_conflict(action="DO NOTHING")
+    if not points:
+        return None
     source = await _open(province, "issuance", district_id)
     target = await _open(province, "volunteer", district_id, person_id)
     return await ledger.transfer(None, key=f"award:{key}", source=source, target=target, amount=points, kind="award",
                                  memo=memo, actor_id=actor_id, province=province, district_id=district_id)
+
+
+STARS = ((5, 1500), (4, 1000), (3, 600), (2, 300), (1, 100))  # hours, by China's volunteer-service record rules
+
+
+def stars_for(minutes: int) -> int:
+    """The star level of a volunteer's cumulative confirmed service."""
+    for stars, hours in STARS:
+        if minutes >= hours * 60:
+            return stars
+    return 0
+
+
+@plugin.platform_operation("a volunteer's confirmed minutes of service in the province (their star level)",
+                           write=False)
+async def hours_of(province: str, person_id: int) -> int:
+    rows = await PointService.select(PointService.minutes).where(PointService.province == province,
+                                                                 PointService.person_id == person_id)
+    return sum(row["minutes"] for row in rows)
+
+
+@plugin.platform_operation("a volunteer's service in the province, activity by activity (their certificate)",
+                           write=False)
+async def service_of(province: str, person_id: int) -> list[dict[str, Any]]:
+    return await PointService.select(PointService.district_id, PointService.activity, PointService.served_on,
+                                     PointService.minutes, PointService.points).where(
+        PointService.province == province, PointService.person_id == person_id).order_by(PointService.served_on)
+
+
+# The exchange -------------------------------------------------------------------------
+
+
+@plugin.platform_operation("a district joins its province's points exchange, as its admin agreed")
+async def join(province: str, district_id: int, actor_id: int) -> None:
+    await PointMember.insert(PointMember(province=province, district_id=district_id, joined_at=now(),
+                                         joined_by=actor_id)).on_conflict(action="DO NOTHING")
+
+
+@plugin.platform_operation("a district leaves its province's points exchange")
+async def leave(province: str, district_id: int) -> None:
+    await PointMember.update({PointMember.left_at: now()}).where(PointMember.district_id == district_id,
+                                                                 PointMember.left_at.is_null())
+
+
+@plugin.platform_operation("the districts of a province in its points exchange", write=False)
+async def exchange_of(province: str) -> set[int]:
+    rows = await PointMember.select(PointMember.district_id).where(PointMember.province == province,
+                                                                   PointMember.left_at.is_null())
+    return {row["district_id"] for row in rows}
+
+
+@plugin.platform_operation("a district's monthly settlement statement: the points that crossed between it and each "
+                           "other district", write=False)
+async def statement(province: str, district_id: int, start, end) -> list[dict[str, int]]:
+    """For each other district: the points this district's volunteers spent there
+    (``we_owe``), the points theirs spent here (``owed_to_us``), and the balance, for
+    redemptions made between ``start`` and ``end``."""
+    rows = await PointTransfer.select(PointTransfer.key, PointTransfer.kind, PointTransfer.district_id,
+                                      PointTransfer.amount).where(
+        PointTransfer.province == province, PointTransfer.kind.is_in(["redeem_out", "redeem_in"]),
+        PointTransfer.created_at >= start, PointTransfer.created_at < end)
+    legs: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        leg = legs.setdefault(row["key"].rsplit("/", 1)[0], {})
+        leg[row["kind"]] = row
+    pairs: dict[int, dict[str, int]] = {}
+    for leg in legs.values():
+        out, into = leg.get("redeem_out"), leg.get("redeem_in")
+        if out is None or into is None:
+            continue
+        if out["district_id"] == district_id:
+            entry = pairs.setdefault(into["district_id"], {"district_id": into["district_id"], "we_owe": 0,
+                                                           "owed_to_us": 0})
+            entry["we_owe"] += out["amount"]
+        elif into["district_id"] == district_id:
+            entry = pairs.setdefault(out["district_id"], {"district_id": out["district_id"], "we_owe": 0,
+                                                          "owed_to_us": 0})
+            entry["owed_to_us"] += into["amount"]
+    for entry in pairs.values():
+        entry["balance"] = entry["owed_to_us"] - entry["we_owe"]
+    return [pairs[key] for key in sorted(pairs)]
 
 
 @plugin.platform_operation("a volunteer spends points on a district's reward, earned there or, through "

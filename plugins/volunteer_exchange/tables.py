@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from piccolo.columns import ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
+from piccolo.table import Table
 
 from core.sdk import LedgerAccount, LedgerTransfer, TenantOwned
 
@@ -28,7 +29,32 @@ class PointTransfer(LedgerTransfer, tablename="volunteer_exchange_transfer"):
     district_id = Integer(index=True, help_text="The district where it happened")
 
 
-# A district's activities ---------------------------------------------------------------
+class Service(Table, tablename="volunteer_exchange_service"):
+    """A volunteer's confirmed service, kept province-wide with the points it earned: their
+    hours follow them across districts (star levels, the certificate of service)."""
+
+    key = Varchar(length=160, help_text="The award's idempotency key (unique)")
+    province = Varchar(length=50, index=True)
+    district_id = Integer()
+    person_id = Integer(index=True)
+    activity = Varchar(length=100, help_text="The activity's title")
+    served_on = Timestamptz(help_text="When the activity began")
+    minutes = Integer()
+    points = Integer()
+
+
+class Member(Table, tablename="volunteer_exchange_member"):
+    """A district in its province's points exchange (通兑通用), since its admin agreed; a
+    district that leaves has ``left_at``."""
+
+    province = Varchar(length=50, index=True)
+    district_id = Integer(index=True)
+    joined_at = Timestamptz()
+    joined_by = Integer()
+    left_at = Timestamptz(null=True, default=None)
+
+
+# A district's activities and rewards ----------------------------------------------------
 
 
 class Activity(TenantOwned, tablename="volunteer_exchange_activity"):
@@ -61,3 +87,35 @@ class Attendance(TenantOwned, tablename="volunteer_exchange_attendance"):
     confirmed_at = Timestamptz(null=True, default=None)
     confirmed_by = Integer(null=True, default=None)
     points = Integer(default=0, help_text="The points the confirmation awarded")
+
+
+class Reward(TenantOwned, tablename="volunteer_exchange_reward"):
+    """An item of the district's rewards catalogue (礼遇项目), from a merchant or from charity
+    resources: its stock (taken one by one, atomically), price in points, validity and the
+    star level it asks for. ``merchant`` verifies its redemption codes."""
+
+    title = Varchar(length=100)
+    description = Text(default="")
+    provider = Varchar(length=100, help_text="The merchant or charity that gives it")
+    merchant = Integer(help_text="accounts_person.id of who verifies its codes")
+    price = Integer(help_text="Points")
+    stock = Integer()
+    min_stars = Integer(default=0)
+    valid_until = Timestamptz()
+    created_by = Integer()
+    created_at = Timestamptz()
+
+
+class Redemption(TenantOwned, tablename="volunteer_exchange_redemption"):
+    """A reward bought with points: its code (unique in the district), which the merchant
+    verifies once. ``key`` is the volunteer's idempotency key (unique): a request sent twice
+    is one redemption."""
+
+    reward = ForeignKey(references=Reward, on_delete=OnDelete.restrict, index=True)
+    person_id = Integer(index=True)
+    points = Integer()
+    code = Varchar(length=12)
+    key = Varchar(length=80)
+    created_at = Timestamptz()
+    verified_at = Timestamptz(null=True, default=None)
+    verified_by = Integer(null=True, default=None)
