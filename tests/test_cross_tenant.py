@@ -60,6 +60,10 @@ from plugins.red_property.tables import Rating as RedPropertyRating
 from plugins.red_property.tables import Bill as RedPropertyBill, FeeSchedule as RedPropertyFeeSchedule
 from plugins.red_property.tables import Payment as RedPropertyPayment, Transfer as RedPropertyTransfer
 from plugins.red_property.tables import Unit as RedPropertyUnit
+from plugins.volunteer_exchange import activities as volunteer_activities, points as volunteer_points
+from plugins.volunteer_exchange import rewards as volunteer_rewards
+from plugins.volunteer_exchange.tables import Activity as VolunteerActivity, Attendance as VolunteerAttendance
+from plugins.volunteer_exchange.tables import Redemption as VolunteerRedemption, Reward as VolunteerReward
 from plugins.mental_health import helpers as mental_health_helpers
 from plugins.mental_health import services as mental_health
 from plugins.mental_health.instruments import PHQ9
@@ -249,6 +253,23 @@ async def world(tenant, other_tenant, make_person, jobs):
         "agenda_item": str((await red_property_meetings.record(a, red_property_meeting.id))["agenda"][0]["id"]),
         "text": f"{MARK}决定", "owner": "community", "action": f"{MARK}办理",
         "due": (local + timedelta(days=10)).strftime("%Y-%m-%d")})
+    # A's organiser posts an activity the resident signed up for and attended; A offers a reward
+    # the resident redeemed with the points.
+    await enablement.set_enabled(a, "volunteer_exchange", True, actor_id=a_admin.id)
+    start = (local + timedelta(days=2)).replace(minute=0)
+    volunteer_activity = await volunteer_activities.post(a, a_admin.id, {
+        "title": f"{MARK}清扫", "place": f"{MARK}广场", "starts_at": start.strftime("%Y-%m-%d %H:%M"),
+        "ends_at": (start + timedelta(hours=2)).strftime("%Y-%m-%d %H:%M"), "capacity": "3", "points_per_hour": "10"})
+    await volunteer_activities.sign_up(a, resident.id, volunteer_activity.id)
+    volunteer_attendance = await a.create(VolunteerAttendance, activity=volunteer_activity.id, person_id=resident.id,
+                                          checked_in_at=start, checked_out_at=start + timedelta(hours=2),
+                                          minutes=120)
+    await volunteer_points.award(tenant.province, tenant.id, resident.id, 40, key="cross-tenant-award",
+                                 memo=f"{MARK}服务", minutes=240)
+    volunteer_reward = await volunteer_rewards.add(a, a_admin.id, {
+        "title": f"{MARK}礼遇", "provider": f"{MARK}商家", "price": "10", "stock": "5",
+        "valid_until": (local + timedelta(days=60)).strftime("%Y-%m-%d"), "merchant": a_admin.phone})
+    volunteer_redemption = await volunteer_rewards.redeem(a, resident.id, volunteer_reward.id, "cross-tenant-redeem")
     # A has a logo of its own (its app's icons are made from it).
     logo_picture = io.BytesIO()
     Image.new("RGB", (256, 256), (20, 120, 40)).save(logo_picture, "PNG")
@@ -263,6 +284,8 @@ async def world(tenant, other_tenant, make_person, jobs):
     # B's admin works for a property firm of B's too, so that B's firm pages open for them.
     b_firm = await red_property_firms.add(b, b_admin.id, {"firm_name": "乙区物业", "credit_code": "91610404MA6XY56780"})
     await services.add_membership(b, b_admin.id, [red_property_firms.FIRM_STAFF], "red_property_firm", b_firm.id)
+    # B has volunteer points too (B's admin organises, checks codes and keeps the console).
+    await enablement.set_enabled(b, "volunteer_exchange", True, actor_id=b_admin.id)
     # B's admin is one of B's rights advisers and lawyers too, so that B's legal-aid pages open.
     await enablement.set_enabled(b, "legal_aid", True, actor_id=b_admin.id)
     await services.add_membership(b, b_admin.id, ["legal_aid.adviser", "legal_aid.lawyer"])
@@ -290,7 +313,9 @@ async def world(tenant, other_tenant, make_person, jobs):
             "red_property_bill": red_property_bill["id"], "red_property_payment": red_property_payment.payment_id,
             "red_property_order": red_property_order, "red_property_rating": red_property_rating["id"],
             "red_property_appeal": red_property_appeal, "red_property_meeting": red_property_meeting.id,
-            "red_property_decision": red_property_decision.id}
+            "red_property_decision": red_property_decision.id, "volunteer_activity": volunteer_activity.id,
+            "volunteer_attendance": volunteer_attendance.id, "volunteer_reward": volunteer_reward.id,
+            "volunteer_redemption": volunteer_redemption.id}
 
 
 def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
@@ -557,6 +582,23 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
                ("GET", "/meetings/{meeting_id:int}", f"/meetings/{world['red_property_meeting']}", "meeting", {}),
                ("POST", "/meetings/decisions/{decision_id:int}/evaluation",
                 f"/meetings/decisions/{world['red_property_decision']}/evaluation", "evaluation", {"score": "1"}))},
+        **{(method, f"/t/{{slug:str}}/p/volunteer_exchange{route}"): [
+            (f"{base}/p/volunteer_exchange{path}", f"volunteer points {what}", fields, {404})]
+           for method, route, path, what, fields in (
+               ("GET", "/activities/{activity_id:int}", f"/activities/{world['volunteer_activity']}", "activity", {}),
+               *[("POST", f"/activities/{{activity_id:int}}/{action}",
+                  f"/activities/{world['volunteer_activity']}/{action}", f"activity {action}", {"code": "123456"})
+                 for action in ("sign-up", "cancel", "check")],
+               ("GET", "/activities/{activity_id:int}/check/{code:str}",
+                f"/activities/{world['volunteer_activity']}/check/in-1-abc", "check-in link", {}),
+               ("POST", "/rewards/{reward_id:int}/redeem", f"/rewards/{world['volunteer_reward']}/redeem",
+                "reward", {"key": "cross-tenant-redeem"}),
+               ("GET", "/manage/activities/{activity_id:int}", f"/manage/activities/{world['volunteer_activity']}",
+                "roster", {}),
+               ("GET", "/manage/activities/{activity_id:int}/code",
+                f"/manage/activities/{world['volunteer_activity']}/code", "check-in code", {}),
+               ("POST", "/manage/attendances/{attendance_id:int}/confirm",
+                f"/manage/attendances/{world['volunteer_attendance']}/confirm", "attendance", {}))},
         ("POST", "/t/{slug:str}/p/red_property/console/meetings/{meeting_id:int}/{part:str}"): [
             (f"{base}/p/red_property/console/meetings/{world['red_property_meeting']}/{part}", f"meeting {part}",
              fields, {404}) for part, fields in (("agenda", {"title": "跨区"}), ("notes", {"notes": "跨区"}),
@@ -656,6 +698,14 @@ async def _a_is_untouched(world) -> None:
     assert record["meeting"].notes == "" and [x["title"] for x in record["agenda"]] == [f"{MARK}议题"]
     assert [(d["text"], d["evaluations"]) for d in record["decisions"]] == [(f"{MARK}决定", 0)]
     assert await world["b"].count(RedPropertyMeeting) == 0
+    activity = await volunteer_activities.get(a, world["volunteer_activity"])
+    assert (await a.get(VolunteerAttendance, world["volunteer_attendance"])).confirmed_at is None
+    assert [row["name"] for row in await volunteer_activities.roster(a, activity.organiser, set(), activity.id)] == [
+        f"{MARK}居民"]
+    assert (await a.get(VolunteerReward, world["volunteer_reward"])).stock == 4
+    assert (await a.get(VolunteerRedemption, world["volunteer_redemption"])).verified_at is None
+    for table in (VolunteerActivity, VolunteerAttendance, VolunteerReward, VolunteerRedemption):
+        assert await world["b"].count(table) == 0, table
 
 
 async def test_no_route_reaches_another_districts_objects(client, world, sign_in, walls):

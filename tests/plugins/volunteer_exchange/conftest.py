@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
+from core import clock
 from core.accounts import services as accounts
 from core.plugins import enablement
 from core.tenancy import TenantScope
@@ -31,3 +34,14 @@ async def volunteers(district, make_person):
         await accounts.add_membership(district, person.id, ["resident"])
         found.append(person)
     return found
+
+
+MORNING = datetime(2026, 12, 5, 8, 0, tzinfo=clock.CHINA)
+
+
+@pytest.fixture
+def morning():
+    """The clock stands at 08:00 on 5 December 2026 (China), an hour before the activities."""
+    clock.set_now(MORNING, frozen=True)
+    yield
+    clock.reset()

@@ -5,7 +5,7 @@ organiser's confirmation awarding the points once."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -13,16 +13,12 @@ from core import clock
 from core.errors import Conflict, NotFound, ValidationFailed
 from plugins.volunteer_exchange import activities, points
 from plugins.volunteer_exchange.tables import Activity, Attendance
+from tests.plugins.volunteer_exchange.conftest import MORNING
 
-CHINA = clock.CHINA
-NOW = datetime(2026, 12, 5, 8, 0, tzinfo=CHINA)
+NOW = MORNING
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    clock.set_now(NOW, frozen=True)
-    yield
-    clock.reset()
+pytestmark = pytest.mark.usefixtures("morning")
 
 
 FORM = {"title": "社区环境清扫", "description": "清扫小区公共区域", "place": "渭阳西路社区广场", "organisation": "渭阳西路社区",
