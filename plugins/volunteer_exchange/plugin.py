@@ -31,6 +31,11 @@ def template_folder() -> Path:
 
 
 @hookimpl
+def static_folder() -> Path:
+    return HERE / "static"
+
+
+@hookimpl
 def locale_folder() -> Path:
     return HERE / "locales"
 
