@@ -229,6 +229,13 @@ class Plugin:
 
         return await province_of(scope.tenant_id)
 
+    async def district_names(self, tenant_ids: list[int]) -> dict[int, str]:
+        """Districts' names as residents read them (咸阳市秦都区), by id: for what a plugin
+        shows of other districts (where a volunteer's service was, a settlement's counterpart)."""
+        from tenants.services import names_of
+
+        return await names_of(tenant_ids)
+
     async def communities(self, scope: TenantScope) -> list[dict[str, Any]]:
         """The district's communities (``id``, ``name``), in the order they were made."""
         from tenants.tables import Community

@@ -127,6 +127,14 @@ async def province_of(tenant_id: int) -> str:
     return row["province"]
 
 
+async def names_of(tenant_ids: list[int]) -> dict[int, str]:
+    """Districts' names as residents read them (咸阳市秦都区), by id."""
+    if not tenant_ids:
+        return {}
+    rows = await Tenant.select(Tenant.id, Tenant.display_name).where(Tenant.id.is_in(list(tenant_ids)))
+    return {row["id"]: row["display_name"] for row in rows}
+
+
 async def get_tenant(slug: str) -> Tenant:
     tenant = await Tenant.objects().where(Tenant.slug == slug).first()
     if tenant is None:

@@ -598,7 +598,10 @@ def _object_cases(world) -> dict[tuple[str, str], list[tuple]]:
                ("GET", "/manage/activities/{activity_id:int}/code",
                 f"/manage/activities/{world['volunteer_activity']}/code", "check-in code", {}),
                ("POST", "/manage/attendances/{attendance_id:int}/confirm",
-                f"/manage/attendances/{world['volunteer_attendance']}/confirm", "attendance", {}))},
+                f"/manage/attendances/{world['volunteer_attendance']}/confirm", "attendance", {}),
+               ("POST", "/manage/attendances/{attendance_id:int}/adjust",
+                f"/manage/attendances/{world['volunteer_attendance']}/adjust", "attendance's correction",
+                {"minutes": "30", "reason": "跨区"}))},
         ("POST", "/t/{slug:str}/p/red_property/console/meetings/{meeting_id:int}/{part:str}"): [
             (f"{base}/p/red_property/console/meetings/{world['red_property_meeting']}/{part}", f"meeting {part}",
              fields, {404}) for part, fields in (("agenda", {"title": "跨区"}), ("notes", {"notes": "跨区"}),

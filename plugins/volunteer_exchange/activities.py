@@ -23,7 +23,7 @@ from core.sdk import (CHINA, Conflict, Form, Message, NotFound, TenantScope, Val
 
 from plugins.volunteer_exchange import points
 from plugins.volunteer_exchange.handle import plugin
-from plugins.volunteer_exchange.tables import Activity, Attendance
+from plugins.volunteer_exchange.tables import Activity, Adjustment, Attendance
 
 KIND = "volunteer_exchange.activity"
 ORGANISER = "volunteer_exchange.organiser"
@@ -214,7 +214,8 @@ async def check(scope: TenantScope, person_id: int, activity_id: int, given: str
 
 async def confirm(scope: TenantScope, organiser_id: int, roles, attendance_id: int) -> Attendance:
     """The organiser confirms a volunteer's minutes; the volunteer earns the activity's points
-    per hour for them (whole points, rounded down), in the same transaction. Twice is once."""
+    per hour for them, and a star volunteer the district's bonus per star (whole points,
+    rounded down), in the same transaction. Twice is once."""
     async with scope.transaction(write=True):
         row = await scope.get(Attendance, attendance_id, for_update=True)
         if row is None:
@@ -224,15 +225,69 @@ async def confirm(scope: TenantScope, organiser_id: int, roles, attendance_id: i
             return row
         if row.checked_out_at is None:
             raise Conflict(Message("The volunteer has not checked out yet."))
-        earned = row.minutes * activity.points_per_hour // 60
+        province = await plugin.province_of(scope)
+        stars = points.stars_for(await points.hours_of(province, row.person_id))
+        bonus = int((await plugin.settings(scope))["star_bonus_percent"])
+        earned = points_for(row.minutes, activity.points_per_hour, stars, bonus)
         row.confirmed_at, row.confirmed_by, row.points = now(), organiser_id, earned
         await scope.save(row)
-        await points.award(await plugin.province_of(scope), scope.tenant_id, row.person_id, earned,
+        await points.award(province, scope.tenant_id, row.person_id, earned,
                            key=f"{scope.tenant_id}:attendance:{row.id}", memo=activity.title, actor_id=organiser_id,
                            minutes=row.minutes, served_on=activity.starts_at)
         await plugin.audit(scope, "hours_confirmed", actor_id=organiser_id,
                            target=f"volunteer_exchange_attendance:{row.id}", minutes=row.minutes, points=earned)
     return row
+
+
+def points_for(minutes: int, per_hour: int, stars: int = 0, bonus_percent: int = 0) -> int:
+    """Points for confirmed minutes: the rate per hour, plus ``bonus_percent`` per star."""
+    return minutes * per_hour * (100 + bonus_percent * stars) // 6000
+
+
+async def adjust(scope: TenantScope, organiser_id: int, roles, attendance_id: int, data: dict[str, str]) -> Adjustment:
+    """A later correction of confirmed minutes (``minutes``, more or fewer, with a ``reason``),
+    recorded beside the attendance, never an edit of it: the points follow at the activity's
+    rate, added or taken back (refused when the volunteer has spent them), in one transaction."""
+    row = await scope.get(Attendance, attendance_id)
+    if row is None:
+        raise NotFound()
+    activity = await _organised(scope, organiser_id, roles, row.activity)
+    if row.confirmed_at is None:
+        raise Conflict(Message("Confirm the hours before correcting them."))
+    form = Form(data)
+    delta = form.field("minutes", whole_number, low=-720, high=720)
+    if not delta and "minutes" not in form.errors:
+        form.error("minutes", Message("Give the minutes to add, or to take off with a minus sign."))
+    reason = form.field("reason", clean_text, max_length=500, multiline=True)
+    form.raise_if_invalid()
+    length = int((activity.ends_at - activity.starts_at).total_seconds() // 60)
+    async with scope.transaction(write=True):
+        earlier = await scope.select(Adjustment, Adjustment.minutes, Adjustment.points).where(
+            Adjustment.attendance == row.id)
+        minutes = row.minutes + sum(a["minutes"] for a in earlier)
+        if not 0 <= minutes + delta <= length:
+            raise ValidationFailed({"minutes": Message(
+                "The minutes would be %(total)s; they stay between 0 and the activity's %(length)s.",
+                {"total": minutes + delta, "length": length})})
+        awarded = row.points + sum(a["points"] for a in earlier)
+        moved = points_for(minutes + delta, activity.points_per_hour) - points_for(minutes, activity.points_per_hour)
+        moved = max(moved, -awarded)
+        adjustment = await scope.create(Adjustment, attendance=row.id, minutes=delta, points=moved, reason=reason,
+                                        made_by=organiser_id, made_at=now())
+        await points.correct(await plugin.province_of(scope), scope.tenant_id, row.person_id, moved,
+                             key=f"{scope.tenant_id}:adjustment:{adjustment.id}", minutes=delta,
+                             memo=f"{activity.title}: {reason}"[:100], actor_id=organiser_id,
+                             served_on=activity.starts_at)
+        await plugin.audit(scope, "hours_adjusted", actor_id=organiser_id,
+                           target=f"volunteer_exchange_attendance:{row.id}", minutes=delta, points=moved)
+    return adjustment
+
+
+async def activity_of(scope: TenantScope, attendance_id: int) -> int:
+    row = await scope.get(Attendance, attendance_id)
+    if row is None:
+        raise NotFound()
+    return row.activity
 
 
 async def my_hours(scope: TenantScope, person_id: int) -> list[dict[str, Any]]:

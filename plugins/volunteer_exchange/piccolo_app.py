@@ -5,13 +5,14 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from plugins.volunteer_exchange.tables import (Activity, Attendance, Member, PointAccount, PointTransfer, Redemption,
+from plugins.volunteer_exchange.tables import (Activity, Adjustment, Attendance, Member, PointAccount, PointTransfer, Redemption,
                                                Reward, Service)
 
 APP_CONFIG = AppConfig(
     app_name="volunteer_exchange",
     migrations_folder_path=str(Path(__file__).resolve().parent / "migrations"),
-    table_classes=[PointAccount, PointTransfer, Activity, Attendance, Service, Member, Reward, Redemption],
+    table_classes=[PointAccount, PointTransfer, Activity, Attendance, Service, Member, Reward, Redemption,
+                   Adjustment],
     migration_dependencies=[],
     commands=[],
 )

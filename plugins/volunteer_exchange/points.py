@@ -68,6 +68,25 @@ async def award(province: str, district_id: int, person_id: int, points: int, *,
                                  memo=memo, actor_id=actor_id, province=province, district_id=district_id)
 
 
+@plugin.platform_operation("a later correction of confirmed service: minutes and points added or taken back")
+async def correct(province: str, district_id: int, person_id: int, points: int, *, key: str, minutes: int,
+                  memo: str = "", actor_id: int | None = None, served_on=None) -> Transfer | None:
+    """A recorded adjustment: points added (from the district's issuance) or taken back (to it,
+    :class:`NotEnough` when the volunteer has spent them), and the minutes, either way, kept with
+    the volunteer's service. The same key again is the same correction."""
+    await PointService.insert(PointService(
+        key=f"correct:{key}", province=province, district_id=district_id, person_id=person_id, activity=memo[:100],
+        served_on=served_on or now(), minutes=minutes, points=points)).on_conflict(action="DO NOTHING")
+    if not points:
+        return None
+    issuance = await _open(province, "issuance", district_id)
+    volunteer = await _open(province, "volunteer", district_id, person_id)
+    source, target = (issuance, volunteer) if points > 0 else (volunteer, issuance)
+    return await ledger.transfer(None, key=f"correct:{key}", source=source, target=target, amount=abs(points),
+                                 kind="correction", memo=memo, actor_id=actor_id, province=province,
+                                 district_id=district_id)
+
+
 STARS = ((5, 1500), (4, 1000), (3, 600), (2, 300), (1, 100))  # hours, by China's volunteer-service record rules
 
 

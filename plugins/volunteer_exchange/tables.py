@@ -119,3 +119,15 @@ class Redemption(TenantOwned, tablename="volunteer_exchange_redemption"):
     created_at = Timestamptz()
     verified_at = Timestamptz(null=True, default=None)
     verified_by = Integer(null=True, default=None)
+
+
+class Adjustment(TenantOwned, tablename="volunteer_exchange_adjustment"):
+    """A later correction of a confirmed attendance, recorded (never an edit of it): the minutes
+    added or taken off, the points that moved with them, and why."""
+
+    attendance = ForeignKey(references=Attendance, on_delete=OnDelete.cascade, index=True)
+    minutes = Integer()
+    points = Integer()
+    reason = Text()
+    made_by = Integer()
+    made_at = Timestamptz()

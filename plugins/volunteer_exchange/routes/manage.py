@@ -57,13 +57,19 @@ class ManagePages(Controller):
             return await self._index(request, values=data, errors={"starts_at": str(error.detail)}, status_code=409)
         return Redirect(f"{plugin.base(request)}/manage/activities/{activity.id}", status_code=303)
 
-    @get("/activities/{activity_id:int}", name="volunteer_exchange_roster")
-    async def roster(self, request: Request, activity_id: FromPath[int]) -> Response:
+    async def _roster(self, request: Request, activity_id: int, *, values: dict[str, str] | None = None,
+                      errors: dict[str, str] | None = None, problem: str = "", attendance_id: int | None = None,
+                      status_code: int = 200) -> Response:
         actor, roles = await plugin.roles(request, activities.ORGANISERS)
         scope = plugin.scope(request)
         found = await activities.roster(scope, actor.id, roles, activity_id)
-        return plugin.template("roster.html", context={
-            **await common(request), "activity": await activities.get(scope, activity_id), "roster": found})
+        return plugin.template("roster.html", status_code=status_code, context={
+            **await common(request), "activity": await activities.get(scope, activity_id), "roster": found,
+            "values": values or {}, "errors": errors or {}, "problem": problem, "attendance_id": attendance_id})
+
+    @get("/activities/{activity_id:int}", name="volunteer_exchange_roster")
+    async def roster(self, request: Request, activity_id: FromPath[int]) -> Response:
+        return await self._roster(request, activity_id)
 
     @get("/activities/{activity_id:int}/code", name="volunteer_exchange_code")
     async def code(self, request: Request, activity_id: FromPath[int]) -> Response:
@@ -88,6 +94,23 @@ class ManagePages(Controller):
         actor, roles = await plugin.roles(request, activities.ORGANISERS)
         row = await activities.confirm(plugin.scope(request), actor.id, roles, attendance_id)
         return Redirect(f"{plugin.base(request)}/manage/activities/{row.activity}", status_code=303)
+
+    @post("/attendances/{attendance_id:int}/adjust", name="volunteer_exchange_adjust", status_code=303)
+    async def adjust(self, request: Request, attendance_id: FromPath[int]) -> Response:
+        actor, roles = await plugin.roles(request, activities.ORGANISERS)
+        scope = plugin.scope(request)
+        data = await plugin.form_data(request)
+        try:
+            await activities.adjust(scope, actor.id, roles, attendance_id, data)
+        except ValidationFailed as error:
+            activity_id = await activities.activity_of(scope, attendance_id)
+            return await self._roster(request, activity_id, values=data, errors=plugin.field_errors(error),
+                                      attendance_id=attendance_id, status_code=422)
+        except Conflict as error:
+            activity_id = await activities.activity_of(scope, attendance_id)
+            return await self._roster(request, activity_id, problem=str(error.detail), status_code=409)
+        activity_id = await activities.activity_of(scope, attendance_id)
+        return Redirect(f"{plugin.base(request)}/manage/activities/{activity_id}", status_code=303)
 
 
 class MerchantPages(Controller):

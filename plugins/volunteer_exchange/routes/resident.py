@@ -11,7 +11,7 @@ from litestar.response import Redirect
 
 from core.sdk import Conflict, ValidationFailed
 
-from plugins.volunteer_exchange import activities, points, rewards
+from plugins.volunteer_exchange import activities, certificate, points, rewards
 from plugins.volunteer_exchange.handle import plugin
 from plugins.volunteer_exchange.routes.common import PAGE, common
 
@@ -86,6 +86,14 @@ class ResidentPages(Controller):
         activity = await activities.get(plugin.scope(request), activity_id)
         return plugin.template("check.html", context={**await common(request), "activity": activity,
                                                       "code": code[:64], "purpose": code.split("-", 1)[0]})
+
+    @get("/certificate.pdf", name="volunteer_exchange_certificate")
+    async def certificate(self, request: Request) -> Response:
+        """The volunteer's certificate of service, as a PDF to keep or print."""
+        actor = plugin.actor(request)
+        content = await certificate.pdf(plugin.scope(request), actor.id)
+        return Response(content, media_type="application/pdf", headers={
+            "content-disposition": 'attachment; filename="volunteer-service.pdf"', "cache-control": "no-store"})
 
     async def _rewards(self, request: Request, *, problem: str = "", status_code: int = 200) -> Response:
         scope = plugin.scope(request)

@@ -113,3 +113,50 @@ async def test_a_volunteer_cancels_and_the_place_is_free_again(district, activit
     with pytest.raises(Conflict):
         await activities.cancel(district, volunteers[0].id, activity.id)
     await activities.sign_up(district, volunteers[2].id, activity.id)
+
+
+async def _confirmed(district, activity, organiser, volunteer, *, checked_in=50, checked_out=180):
+    await activities.sign_up(district, volunteer.id, activity.id)
+    clock.set_now(NOW + timedelta(minutes=checked_in), frozen=True)
+    await activities.check(district, volunteer.id, activity.id, activities.code(activity, "in").short)
+    clock.set_now(NOW + timedelta(minutes=checked_out), frozen=True)
+    _purpose, row = await activities.check(district, volunteer.id, activity.id, activities.code(activity, "out").short)
+    return await activities.confirm(district, organiser.id, set(), row.id)
+
+
+async def test_a_correction_is_recorded_beside_the_hours_and_moves_the_points(district, activity, organiser,
+                                                                             volunteers, tenant):
+    volunteer = volunteers[0]
+    # In at 09:10, out at 10:40: 90 minutes, 15 points.
+    row = await _confirmed(district, activity, organiser, volunteer, checked_in=70, checked_out=160)
+    assert (row.minutes, row.points) == (90, 15)
+    with pytest.raises(ValidationFailed):
+        await activities.adjust(district, organiser.id, set(), row.id, {"minutes": "40", "reason": "超过活动时长"})
+    with pytest.raises(ValidationFailed):
+        await activities.adjust(district, organiser.id, set(), row.id, {"minutes": "0", "reason": "无"})
+    await activities.adjust(district, organiser.id, set(), row.id, {"minutes": "30", "reason": "签到前已开始工作"})
+    assert await points.points_of(tenant.province, volunteer.id) == {tenant.id: 20}
+    assert await points.hours_of(tenant.province, volunteer.id) == 120
+    assert (await district.get(Attendance, row.id)).minutes == 90, "the attendance is never edited"
+    await activities.adjust(district, organiser.id, set(), row.id, {"minutes": "-60", "reason": "提前离开"})
+    assert await points.points_of(tenant.province, volunteer.id) == {tenant.id: 10}
+    assert await points.check_books(tenant.province) == []
+
+
+async def test_points_spent_cannot_be_taken_back(district, activity, organiser, volunteers, tenant):
+    volunteer = volunteers[0]
+    row = await _confirmed(district, activity, organiser, volunteer)
+    await points.redeem(tenant.province, tenant.id, volunteer.id, 15, key="spent", usable={tenant.id})
+    with pytest.raises(Conflict):
+        await activities.adjust(district, organiser.id, set(), row.id, {"minutes": "-60", "reason": "提前离开"})
+    assert await points.points_of(tenant.province, volunteer.id) == {tenant.id: 5}
+    assert await points.hours_of(tenant.province, volunteer.id) == 120
+
+
+async def test_a_star_volunteer_earns_the_districts_bonus(district, activity, organiser, volunteers, tenant):
+    volunteer = volunteers[0]
+    await points.award(tenant.province, tenant.id, volunteer.id, 0, key="past", memo="往年服务", minutes=300 * 60)
+    assert points.stars_for(await points.hours_of(tenant.province, volunteer.id)) == 2
+    row = await _confirmed(district, activity, organiser, volunteer)
+    assert row.points == 24  # 20 points, and 10 % for each of two stars
+    assert activities.points_for(90, 10) == 15 and activities.points_for(60, 10, 3, 10) == 13

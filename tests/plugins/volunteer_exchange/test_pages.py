@@ -140,3 +140,42 @@ async def test_a_district_that_has_not_enabled_it_answers_404(app, district, org
         await sign_in(client, organiser.phone, login_path="/t/qindu/login")
         for path in ("/", "/manage/", "/rewards/", "/console/", "/merchant/"):
             assert (await client.get(f"{BASE}{path}")).status_code == 404, path
+
+
+async def test_the_certificate_is_a_pdf_of_the_service_across_the_province(app, district, volunteers, tenant,
+                                                                            other_tenant, sign_in):
+    volunteer = volunteers[0]
+    await points.award(tenant.province, tenant.id, volunteer.id, 20, key="q", memo="社区清扫", minutes=120)
+    await points.award(tenant.province, other_tenant.id, volunteer.id, 10, key="w", memo="河道巡护", minutes=60)
+    async with http_client(app) as client:
+        await sign_in(client, volunteer.phone, login_path="/t/qindu/login")
+        home = await client.get(f"{BASE}/", headers=EN)
+        assert 'id="hours">3.0<' in home.text and f"{BASE}/certificate.pdf" in home.text
+        answer = await client.get(f"{BASE}/certificate.pdf")
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
+    assert answer.content.startswith(b"%PDF-") and b"STSong-Light" in answer.content
+    assert "attachment" in answer.headers["content-disposition"]
+
+
+async def test_the_organiser_corrects_hours_on_the_roster(app, district, organiser, volunteers, tenant, sign_in):
+    activity = await activities.post(district, organiser.id, {
+        "title": "助老", "place": "养老院", "starts_at": "2026-12-05 09:00", "ends_at": "2026-12-05 11:00",
+        "capacity": "2", "points_per_hour": "10"})
+    volunteer = volunteers[0]
+    await activities.sign_up(district, volunteer.id, activity.id)
+    clock.set_now(NOW + timedelta(minutes=70), frozen=True)
+    await activities.check(district, volunteer.id, activity.id, activities.code(activity, "in").short)
+    clock.set_now(NOW + timedelta(minutes=160), frozen=True)
+    _purpose, row = await activities.check(district, volunteer.id, activity.id, activities.code(activity, "out").short)
+    await activities.confirm(district, organiser.id, set(), row.id)
+    async with http_client(app) as client:
+        await sign_in(client, organiser.phone, login_path="/t/qindu/login")
+        page = await client.get(f"{BASE}/manage/activities/{activity.id}", headers=EN)
+        token = csrf_token(page.text)
+        refused = await client.post(f"{BASE}/manage/attendances/{row.id}/adjust", headers=EN, data={
+            "_csrf_token": token, "minutes": "45", "reason": "多算"})
+        assert refused.status_code == 422 and 'value="45"' in refused.text and "多算" in refused.text
+        done = await client.post(f"{BASE}/manage/attendances/{row.id}/adjust", data={
+            "_csrf_token": token, "minutes": "30", "reason": "签到前已开始"})
+        assert done.status_code == 303
+    assert await points.points_of(tenant.province, volunteer.id) == {tenant.id: 20}
