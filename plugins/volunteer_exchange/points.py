@@ -49,6 +49,25 @@ async def _held(province: str, person_id: int) -> dict[int, str]:
     return {row["district_id"]: row["key"] for row in rows}
 
 
+async def _serve(kind: str, province: str, district_id: int, person_id: int, points: int, *, key: str, minutes: int,
+                 memo: str, actor_id: int | None, served_on) -> Transfer | None:
+    """Keep the service (its minutes, once per key) and move its points between the district's
+    issuance account and the volunteer's: given when positive, taken back when negative."""
+    if minutes:
+        await PointService.insert(PointService(
+            key=f"{kind}:{key}", province=province, district_id=district_id, person_id=person_id,
+            activity=memo[:100], served_on=served_on or now(), minutes=minutes, points=points)
+        ).on_conflict(action="DO NOTHING")
+    if not points:
+        return None
+    issuance = await _open(province, "issuance", district_id)
+    volunteer = await _open(province, "volunteer", district_id, person_id)
+    source, target = (issuance, volunteer) if points > 0 else (volunteer, issuance)
+    return await ledger.transfer(None, key=f"{kind}:{key}", source=source, target=target, amount=abs(points),
+                                 kind="award" if kind == "award" else "correction", memo=memo, actor_id=actor_id,
+                                 province=province, district_id=district_id)
+
+
 @plugin.platform_operation("a volunteer earns points for confirmed service: the district's issuance account to "
                            "the volunteer's, and the service kept province-wide")
 async def award(province: str, district_id: int, person_id: int, points: int, *, key: str, memo: str = "",
@@ -56,16 +75,10 @@ async def award(province: str, district_id: int, person_id: int, points: int, *,
     """The volunteer's points for service confirmed in the district (``minutes`` of the
     activity ``memo`` on ``served_on``, kept with them across districts); the same key again is
     the same award. No points (a short stay): the service is kept, no transfer made."""
-    if minutes:
-        await PointService.insert(PointService(
-            key=f"award:{key}", province=province, district_id=district_id, person_id=person_id, activity=memo[:100],
-            served_on=served_on or now(), minutes=minutes, points=points)).on_conflict(action="DO NOTHING")
-    if not points:
-        return None
-    source = await _open(province, "issuance", district_id)
-    target = await _open(province, "volunteer", district_id, person_id)
-    return await ledger.transfer(None, key=f"award:{key}", source=source, target=target, amount=points, kind="award",
-                                 memo=memo, actor_id=actor_id, province=province, district_id=district_id)
+    if points < 0:
+        raise ValueError("an award gives points; a correction takes them back")
+    return await _serve("award", province, district_id, person_id, points, key=key, minutes=minutes, memo=memo,
+                        actor_id=actor_id, served_on=served_on)
 
 
 @plugin.platform_operation("a later correction of confirmed service: minutes and points added or taken back")
@@ -74,17 +87,8 @@ async def correct(province: str, district_id: int, person_id: int, points: int, 
     """A recorded adjustment: points added (from the district's issuance) or taken back (to it,
     :class:`NotEnough` when the volunteer has spent them), and the minutes, either way, kept with
     the volunteer's service. The same key again is the same correction."""
-    await PointService.insert(PointService(
-        key=f"correct:{key}", province=province, district_id=district_id, person_id=person_id, activity=memo[:100],
-        served_on=served_on or now(), minutes=minutes, points=points)).on_conflict(action="DO NOTHING")
-    if not points:
-        return None
-    issuance = await _open(province, "issuance", district_id)
-    volunteer = await _open(province, "volunteer", district_id, person_id)
-    source, target = (issuance, volunteer) if points > 0 else (volunteer, issuance)
-    return await ledger.transfer(None, key=f"correct:{key}", source=source, target=target, amount=abs(points),
-                                 kind="correction", memo=memo, actor_id=actor_id, province=province,
-                                 district_id=district_id)
+    return await _serve("correct", province, district_id, person_id, points, key=key, minutes=minutes, memo=memo,
+                        actor_id=actor_id, served_on=served_on)
 
 
 STARS = ((5, 1500), (4, 1000), (3, 600), (2, 300), (1, 100))  # hours, by China's volunteer-service record rules
