@@ -226,6 +226,87 @@ for _action, _needs_reason in (("approve", False), ("reject", True), ("suspend",
 
 
 @main.group()
+def bench() -> None:
+    """The benchmark at province scale (bench/README.md): PostgreSQL only."""
+
+
+@bench.command(name="seed")
+@click.option("--tenants", default=1000, show_default=True, type=click.IntRange(min=1))
+@click.option("--residents-per-tenant", default=1000, show_default=True, type=click.IntRange(min=0))
+@click.option("--feedback", default=1_000_000, show_default=True, type=click.IntRange(min=0))
+@click.option("--notices", default=100_000, show_default=True, type=click.IntRange(min=0))
+def bench_seed(tenants: int, residents_per_tenant: int, feedback: int, notices: int) -> None:
+    """Build a skewed, province-sized data set into a migrated, empty PostgreSQL database."""
+    settings = Settings.from_env()
+    if settings.is_sqlite:
+        _fail("The benchmark runs on PostgreSQL: set GONGZHI_DATABASE_URL (and GONGZHI_DATABASE_OWNER_URL).")
+    from bench.seed import Sizes, seed
+
+    made = _run(seed(settings.database_owner_url or settings.database_url,
+                     Sizes(tenants, residents_per_tenant, feedback, notices),
+                     say=lambda text: click.echo(text, nl=False)))
+    click.echo(f"Seeded {made['tenants']:,} districts, {made['residents']:,} residents, {made['feedback']:,} feedback "
+               f"items and {made['notices']:,} notices in {made['seconds']} s. The largest district is /t/"
+               f"{made['largest']}/; its first resident signs in as {made['resident_phone']} / {made['password']}.")
+
+
+@bench.command(name="load")
+@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True, help="The server to drive")
+@click.option("--slug", default="b0000", show_default=True, help="The district (the seed's largest is b0000)")
+@click.option("--seconds", default=15.0, show_default=True, type=float, help="How long each run lasts")
+@click.option("--concurrency", default=32, show_default=True, type=int, help="Clients of a saturating run")
+@click.option("--rate", default=200.0, show_default=True, type=float, help="Requests a second of a fixed-rate run")
+@click.option("--submit-rate", default=100.0, show_default=True, type=float,
+              help="Requests a second of the fixed-rate run of submitting suggestions")
+@click.option("--scenario", "only", multiple=True, help="Only these scenarios (by name; healthz always runs)")
+def bench_load(base_url: str, slug: str, seconds: float, concurrency: int, rate: float, submit_rate: float,
+               only: tuple[str, ...]) -> None:
+    """Drive a running server with the seeded data: each scenario saturating, then at a fixed rate."""
+    import asyncio
+
+    from bench import load
+    from bench.seed import PASSWORD
+
+    async def plan() -> dict:
+        from core.feedback.tables import FeedbackCategory
+        from core.notices.tables import Notice
+        from tenants.services import get_tenant
+
+        from core.tenancy import TenantScope
+
+        district = await get_tenant(slug)
+        scope = TenantScope(district.id)
+        category = await scope.select(FeedbackCategory, FeedbackCategory.id).where(
+            FeedbackCategory.private == False, FeedbackCategory.enabled == True).first()  # noqa: E712
+        notice = await scope.select(Notice, Notice.root).where(Notice.status == "published").first()
+        number = int(slug[-4:]) if slug[-4:].isdigit() else 0
+        return {"slug": slug, "password": PASSWORD, "category": category["id"], "notice": notice and notice["root"],
+                "residents": [f"19{number:04d}{k:05d}" for k in range(8)], "staff": f"18{number:04d}00000"}
+
+    details = _run(plan())
+
+    async def drive() -> list:
+        found = await load.scenarios(base_url, details)
+        results = []
+        try:
+            for scenario in found:
+                if only and scenario.name != "healthz" and scenario.name not in only:
+                    continue
+                results.append(await load.saturate(scenario, seconds=seconds, concurrency=concurrency))
+                fixed = submit_rate if scenario.name == "submit suggestion" else rate
+                results.append(await load.fixed_rate(scenario, seconds=seconds, rate=fixed))
+                click.echo(load.table(results[-2:]).splitlines()[-2], err=True)
+                click.echo(load.table(results[-1:]).splitlines()[-1], err=True)
+        finally:
+            await load.close(found)
+        return results
+
+    results = asyncio.run(drive())
+    floor = next((r.throughput for r in results if r.scenario == "healthz" and r.mode == "saturating"), None)
+    click.echo(load.table(results, floor))
+
+
+@main.group()
 def job() -> None:
     """The jobs core and the plugins declare, run here and now."""
 
