@@ -22,6 +22,7 @@ from typing import Any
 SKEW = 0.8
 PASSWORD = "bench-password-2026"
 STREETS, COMMUNITIES_PER_STREET = 4, 5
+OPEN = ("submitted", "accepted", "in_progress")
 STATES = (("closed", 55), ("resolved", 15), ("in_progress", 10), ("accepted", 8), ("submitted", 12))
 TITLES = ("关于做好冬季供暖工作的通知", "社区居委会财务公开", "城市道路改造施工公告", "老旧小区改造意见征集", "垃圾分类宣传周活动安排")
 SUGGESTIONS = ("小区路灯不亮，晚上出行不便", "建议增设电动车充电桩", "楼道堆放杂物存在消防隐患", "广场舞噪音扰民", "希望增加社区老年食堂")
@@ -209,8 +210,11 @@ async def seed(owner_url: str, sizes: Sizes, *, say: Callable[[str], None] | Non
             for k in range(count):
                 n = done + k
                 category_id, accept_hours, resolve_hours = rng.choice(categories[tenant_id])
-                created = now - timedelta(minutes=rng.randrange(1, 365 * 24 * 60))
                 state = rng.choice(states)
+                # What is still open was mostly sent in the last days (a district answers the rest);
+                # what is done is spread over the year.
+                window = 3 * 24 * 60 if state in OPEN else 365 * 24 * 60
+                created = now - timedelta(minutes=rng.randrange(1, window))
                 accept_due, resolve_due = created + timedelta(hours=accept_hours), created + timedelta(hours=resolve_hours)
                 accepted = created + timedelta(hours=1) if state != "submitted" else None
                 resolved = created + timedelta(hours=24) if state in ("resolved", "closed") else None

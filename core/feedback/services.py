@@ -158,21 +158,31 @@ async def submit(settings: Settings, scope: TenantScope, slug: str, person_id: i
         raise Conflict(Message("Record that the resident agreed before entering it for them."))
     fingerprint = submission.fingerprint([photo.digest for photo in photos])
     source = "grid_worker" if entered_by is not None else source
+    number = None
+    if not db.in_transaction():
+        # The district's counter row is locked by whoever takes a number until their
+        # transaction ends: taken in a transaction of its own, it is held for one statement, not
+        # for the whole submission, and submissions in a district no longer queue behind each
+        # other. A submission that then fails leaves a gap in the numbers, never a duplicate.
+        if not await scope.exists(FeedbackItem).where(FeedbackItem.submitter == person_id,
+                                                      FeedbackItem.idempotency_key == idempotency_key):
+            async with scope.transaction(write=True):
+                number = await tracking.next_number(scope, slug)
     try:
         return await _register(settings, scope, slug, person_id, submission, fingerprint, idempotency_key,
-                               entered_by, resident_agreed, source, photos)
+                               entered_by, resident_agreed, source, photos, number)
     except Exception as error:
         # The same key sent twice at once: the unique index let one through; that one is the item.
         if not db.is_unique_violation(error):
             raise
     return await _register(settings, scope, slug, person_id, submission, fingerprint, idempotency_key,
-                           entered_by, resident_agreed, source, photos)
+                           entered_by, resident_agreed, source, photos, number)
 
 
 async def _register(settings: Settings, scope: TenantScope, slug: str, person_id: int, submission: Submission,
                     fingerprint: str, idempotency_key: str, entered_by: int | None,
                     resident_agreed: bool, source: str,
-                    photos: Sequence[feedback_photos.Photo]) -> tuple[FeedbackItem, bool]:
+                    photos: Sequence[feedback_photos.Photo], number: str | None = None) -> tuple[FeedbackItem, bool]:
     async with feedback_photos.writing(settings, scope) as files:  # a file of a rolled-back item is removed
         existing = await scope.objects(FeedbackItem).where(
             FeedbackItem.submitter == person_id, FeedbackItem.idempotency_key == idempotency_key).first()
@@ -184,7 +194,7 @@ async def _register(settings: Settings, scope: TenantScope, slug: str, person_id
         party_type, party_id = await _first_party(scope, category, submission, person_id)
         now = clock.now()
         item = await scope.create(
-            FeedbackItem, tracking_number=await tracking.next_number(scope, slug), category=category.id,
+            FeedbackItem, tracking_number=number or await tracking.next_number(scope, slug), category=category.id,
             submitter=person_id, entered_by=entered_by, resident_agreed=resident_agreed, source=source,
             description="" if category.private else submission.description,
             community_id=submission.community_id, grid_id=submission.grid_id, address=submission.address,
