@@ -295,8 +295,8 @@ def bench_load(base_url: str, slug: str, seconds: float, concurrency: int, rate:
                 results.append(await load.saturate(scenario, seconds=seconds, concurrency=concurrency))
                 fixed = submit_rate if scenario.name == "submit suggestion" else rate
                 results.append(await load.fixed_rate(scenario, seconds=seconds, rate=fixed))
-                click.echo(load.table(results[-2:]).splitlines()[-2], err=True)
-                click.echo(load.table(results[-1:]).splitlines()[-1], err=True)
+                for line in load.table(results[-2:]).splitlines()[1:]:  # progress, on stderr
+                    click.echo(line, err=True)
         finally:
             await load.close(found)
         return results
