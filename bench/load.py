@@ -65,6 +65,19 @@ class Scenario:
     clients: list[httpx.AsyncClient]
 
 
+async def _send(scenario: Scenario, client: httpx.AsyncClient, result: Result, since: float) -> None:
+    """One request; its latency from ``since`` when answered without an error, else an error."""
+    try:
+        answer = await scenario.request(client)
+        ok = answer.status_code < 400
+    except httpx.HTTPError:
+        ok = False
+    if ok:
+        result.latencies.append(time.perf_counter() - since)
+    else:
+        result.errors += 1
+
+
 async def saturate(scenario: Scenario, *, seconds: float, concurrency: int) -> Result:
     """The closed loop: ``concurrency`` clients back to back for ``seconds``."""
     result = Result(scenario.name, "saturating")
@@ -73,16 +86,7 @@ async def saturate(scenario: Scenario, *, seconds: float, concurrency: int) -> R
     async def worker(n: int) -> None:
         client = scenario.clients[n % len(scenario.clients)]
         while time.perf_counter() < stop:
-            sent = time.perf_counter()
-            try:
-                answer = await scenario.request(client)
-                ok = answer.status_code < 400
-            except httpx.HTTPError:
-                ok = False
-            if ok:
-                result.latencies.append(time.perf_counter() - sent)
-            else:
-                result.errors += 1
+            await _send(scenario, client, result, time.perf_counter())
 
     started = time.perf_counter()
     await asyncio.gather(*(worker(n) for n in range(concurrency)))
@@ -102,16 +106,7 @@ async def fixed_rate(scenario: Scenario, *, seconds: float, rate: float) -> Resu
         delay = scheduled - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        client = scenario.clients[n % len(scenario.clients)]
-        try:
-            answer = await scenario.request(client)
-            ok = answer.status_code < 400
-        except httpx.HTTPError:
-            ok = False
-        if ok:
-            result.latencies.append(time.perf_counter() - scheduled)
-        else:
-            result.errors += 1
+        await _send(scenario, scenario.clients[n % len(scenario.clients)], result, scheduled)
 
     await asyncio.gather(*(one(n) for n in range(total)))
     result.seconds = max(time.perf_counter() - start, seconds)

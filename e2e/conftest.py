@@ -202,10 +202,15 @@ DEMO_PASSWORD = "gongzhi2026"
 
 def sign_in_to_qindu(page, base_url: str, phone: str) -> None:
     """Sign in to 秦都区 as one of the demo's people, from a clean browser."""
+    sign_in_to(page, base_url, "qindu", phone)
+
+
+def sign_in_to(page, base_url: str, slug: str, phone: str) -> None:
+    """Sign in to the district ``slug`` as one of the demo's people, from a clean browser."""
     from playwright.sync_api import expect
 
     page.context.clear_cookies()
-    page.goto(f"{base_url}/t/qindu/login")
+    page.goto(f"{base_url}/t/{slug}/login")
     page.get_by_label("手机号或邮箱").fill(phone)
     page.get_by_label("密码").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import DEMO_PASSWORD, LiveServer, assert_no_horizontal_scroll, unique_phone
+from e2e.conftest import LiveServer, assert_no_horizontal_scroll, sign_in_to, unique_phone
 
 CHINA = timezone(timedelta(hours=8))
 BASE = "/p/volunteer_exchange"
@@ -98,18 +98,9 @@ def activity_id(live_server: LiveServer | None, base_url: str, playwright) -> It
     _setup(live_server, False)
 
 
-def _sign_in(page: Page, base_url: str, slug: str, phone: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base_url}/t/{slug}/login")
-    page.get_by_label("手机号或邮箱").fill(phone)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
-
-
 def _shown_link(page: Page, base_url: str, activity_id: str, purpose: str) -> str:
     """The organiser's phone: the code page for checking in or out, and the link its QR holds."""
-    _sign_in(page, base_url, "qindu", PHONES["organiser"])
+    sign_in_to(page, base_url, "qindu", PHONES["organiser"])
     page.goto(f"{base_url}/t/qindu{BASE}/manage/activities/{activity_id}/code?purpose={purpose}")
     expect(page.locator("#qr svg")).to_be_visible()
     expect(page.locator("#short-code")).to_have_text(re.compile(r"^\d{6}$"))
@@ -118,7 +109,7 @@ def _shown_link(page: Page, base_url: str, activity_id: str, purpose: str) -> st
 
 
 def test_hours_become_points_spent_in_two_districts(page: Page, base_url: str, activity_id: str, test_clock: str):
-    _sign_in(page, base_url, "qindu", PHONES["volunteer"])
+    sign_in_to(page, base_url, "qindu", PHONES["volunteer"])
     page.goto(f"{base_url}/t/qindu{BASE}/activities/{activity_id}")
     page.locator("#sign-up-form button").click()
     expect(page.locator("#signed-up")).to_be_visible()
@@ -126,7 +117,7 @@ def test_hours_become_points_spent_in_two_districts(page: Page, base_url: str, a
 
     # Check in: the volunteer's camera opens the link of the QR code; a tap checks in.
     link = _shown_link(page, base_url, activity_id, "in")
-    _sign_in(page, base_url, "qindu", PHONES["volunteer"])
+    sign_in_to(page, base_url, "qindu", PHONES["volunteer"])
     page.goto(link)
     page.get_by_role("button", name="立即签到").click()
     expect(page.locator("#done")).to_contain_text("签到成功")
@@ -134,19 +125,19 @@ def test_hours_become_points_spent_in_two_districts(page: Page, base_url: str, a
     # An hour and twenty minutes later, after the end: check out the same way.
     assert page.request.post(test_clock, data={"advance_seconds": 80 * 60}).ok
     link = _shown_link(page, base_url, activity_id, "out")
-    _sign_in(page, base_url, "qindu", PHONES["volunteer"])
+    sign_in_to(page, base_url, "qindu", PHONES["volunteer"])
     page.goto(link)
     page.get_by_role("button", name="立即签退").click()
     expect(page.locator("#done")).to_contain_text("签退成功")
 
     # The organiser confirms the hour (capped at the activity's length): 10 points.
-    _sign_in(page, base_url, "qindu", PHONES["organiser"])
+    sign_in_to(page, base_url, "qindu", PHONES["organiser"])
     page.goto(f"{base_url}/t/qindu{BASE}/manage/activities/{activity_id}")
     expect(page.locator("#roster")).to_contain_text("60 分钟")
     page.get_by_role("button", name="确认时长").click()
     expect(page.locator("#roster")).to_contain_text("10 积分")
 
-    _sign_in(page, base_url, "qindu", PHONES["volunteer"])
+    sign_in_to(page, base_url, "qindu", PHONES["volunteer"])
     page.goto(f"{base_url}/t/qindu{BASE}/")
     expect(page.locator("#points-total")).to_have_text("10")
     # A reward of 秦都, then one of 渭城, each for 5 points.
@@ -156,14 +147,14 @@ def test_hours_become_points_spent_in_two_districts(page: Page, base_url: str, a
     expect(page.locator("#points-total")).to_have_text("5")
     assert_no_horizontal_scroll(page)
 
-    _sign_in(page, base_url, "weicheng", PHONES["volunteer"])
+    sign_in_to(page, base_url, "weicheng", PHONES["volunteer"])
     page.goto(f"{base_url}/t/weicheng{BASE}/rewards/")
     page.locator("#reward-list li").filter(has_text="渭城公园门票").get_by_role("button", name="兑换").click()
     code = page.locator("#redemption-list li").filter(has_text="渭城公园门票").locator(".code").inner_text()
     expect(page.locator("#points-total")).to_have_text("0")
 
     # 渭城's merchant checks the code once.
-    _sign_in(page, base_url, "weicheng", PHONES["weicheng_merchant"])
+    sign_in_to(page, base_url, "weicheng", PHONES["weicheng_merchant"])
     page.goto(f"{base_url}/t/weicheng{BASE}/merchant/")
     page.locator("#f-code").fill(code)
     page.locator("#verify-form button").click()
@@ -173,7 +164,7 @@ def test_hours_become_points_spent_in_two_districts(page: Page, base_url: str, a
     expect(page.locator("#problem")).to_contain_text("已于")
 
     # 渭城's statement: 5 points of 秦都's volunteers were spent here.
-    _sign_in(page, base_url, "weicheng", PHONES["weicheng_admin"])
+    sign_in_to(page, base_url, "weicheng", PHONES["weicheng_admin"])
     page.goto(f"{base_url}/t/weicheng{BASE}/console/")
     row = page.locator("#statement-table tbody tr").filter(has_text="qindu")
     expect(row.locator("td").nth(2)).to_have_text("5")
@@ -195,7 +186,7 @@ def test_the_pages_pass_axe(browser, browser_context_args, base_url: str, activi
     }
     try:
         for (slug, who), paths in pages.items():
-            _sign_in(page, base_url, slug, PHONES[who])
+            sign_in_to(page, base_url, slug, PHONES[who])
             for path in paths:
                 page.goto(f"{base_url}/t/{slug}{BASE}{path}")
                 results = Axe().run(page)

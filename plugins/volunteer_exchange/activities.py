@@ -92,11 +92,12 @@ async def get(scope: TenantScope, activity_id: int) -> Activity:
 async def upcoming(scope: TenantScope) -> list[dict[str, Any]]:
     """Activities that have not ended, soonest first, with the places left."""
     rows = await scope.select(Activity).where(Activity.ends_at > now()).order_by(Activity.starts_at)
-    result = []
-    for row in rows:
-        slot = await plugin.appointments.slot(scope, row["slot_id"])
-        result.append({**row, "free": slot["free"], "capacity": slot["capacity"]})
-    return result
+    if not rows:
+        return []
+    slots = {slot["id"]: slot for slot in await plugin.appointments.slots(
+        scope, KIND, rows[0]["starts_at"], rows[-1]["starts_at"] + timedelta(seconds=1))}
+    return [{**row, "free": slots[row["slot_id"]]["free"], "capacity": slots[row["slot_id"]]["capacity"]}
+            for row in rows if row["slot_id"] in slots]
 
 
 async def booking(scope: TenantScope, person_id: int, activity: Activity) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from core.sdk import Conflict, ValidationFailed, now
+from core.sdk import Conflict, NotFound, ValidationFailed, now
 
 from plugins.red_property import estates, fees, payments
 from plugins.red_property.handle import plugin
@@ -161,7 +161,7 @@ class BillPages(Controller):
             raise NotFoundException()
         try:
             placed = await payments.order(scope, order_no)
-        except Exception:
+        except NotFound:
             raise NotFoundException() from None
         if placed["provider"] != "dev" or placed["person_id"] != plugin.actor(request).id:
             raise NotFoundException()
