@@ -87,7 +87,8 @@ class MeetingPages(Controller):
     opt = PAGE
 
     async def _page(self, request: Request, meeting_id: int, *, errors: dict[str, str] | None = None,
-                    problem: str = "", decision_id: int | None = None, status_code: int = 200) -> Response:
+                    problem: str = "", decision_id: int | None = None, values: dict[str, str] | None = None,
+                    status_code: int = 200) -> Response:
         scope = plugin.scope(request)
         actor = plugin.actor(request)
         found = await meetings.record(scope, meeting_id)
@@ -95,7 +96,8 @@ class MeetingPages(Controller):
             raise NotFoundException()
         return plugin.template("meeting.html", status_code=status_code, context={
             **await common(request), **found, "compound": await estates.compound(scope, found["meeting"].compound),
-            "me": actor.id, "errors": errors or {}, "problem": problem, "decision_id": decision_id})
+            "me": actor.id, "errors": errors or {}, "problem": problem, "decision_id": decision_id,
+            "values": values or {}})
 
     @get("/{meeting_id:int}", name="red_property_meeting")
     async def meeting(self, request: Request, meeting_id: FromPath[int]) -> Response:
@@ -105,15 +107,16 @@ class MeetingPages(Controller):
     async def evaluate(self, request: Request, decision_id: FromPath[int]) -> Response:
         scope = plugin.scope(request)
         actor = plugin.actor(request)
+        data = await plugin.form_data(request)
         try:
-            await meetings.evaluate(scope, actor.id, decision_id, await plugin.form_data(request))
+            await meetings.evaluate(scope, actor.id, decision_id, data)
         except PermissionDenied:
             raise NotFoundException() from None
         except (ValidationFailed, Conflict) as error:
             meeting_id = await meetings.meeting_of_decision(scope, decision_id)
             if isinstance(error, ValidationFailed):
                 return await self._page(request, meeting_id, errors=plugin.field_errors(error),
-                                        decision_id=decision_id, status_code=422)
+                                        decision_id=decision_id, values=data, status_code=422)
             return await self._page(request, meeting_id, problem=str(error.detail), status_code=409)
         meeting_id = await meetings.meeting_of_decision(scope, decision_id)
         return Redirect(f"{plugin.base(request)}/meetings/{meeting_id}", status_code=303)

@@ -34,7 +34,8 @@ class ResidentPages(Controller):
             "service": await activities.my_hours(scope, actor.id), "redemptions": await rewards.mine(scope, actor.id)})
 
     async def _activity(self, request: Request, activity_id: int, *, errors: dict[str, str] | None = None,
-                        problem: str = "", done: str = "", status_code: int = 200) -> Response:
+                        problem: str = "", done: str = "", values: dict[str, str] | None = None,
+                        status_code: int = 200) -> Response:
         actor = plugin.actor(request)
         scope = plugin.scope(request)
         activity = await activities.get(scope, activity_id)
@@ -42,7 +43,7 @@ class ResidentPages(Controller):
         return plugin.template("activity.html", status_code=status_code, context={
             **await common(request), "activity": activity, "free": slot["free"],
             "booking": await activities.booking(scope, actor.id, activity), "errors": errors or {},
-            "problem": problem, "done": done})
+            "problem": problem, "done": done, "values": values or {}})
 
     @get("/activities/{activity_id:int}", name="volunteer_exchange_activity")
     async def activity(self, request: Request, activity_id: FromPath[int]) -> Response:
@@ -61,7 +62,8 @@ class ResidentPages(Controller):
             else:
                 done, _row = await activities.check(scope, actor.id, activity_id, data.get("code", ""))
         except ValidationFailed as error:
-            return await self._activity(request, activity_id, errors=plugin.field_errors(error), status_code=422)
+            return await self._activity(request, activity_id, errors=plugin.field_errors(error), values=data,
+                                        status_code=422)
         except Conflict as error:
             return await self._activity(request, activity_id, problem=str(error.detail), status_code=409)
         if done:

@@ -164,8 +164,8 @@ async def test_the_meeting_pages(app, district, meeting, manager, owners, sign_i
         page = await client.get(f"{BASE}/meetings/{meeting.id}", headers=EN)
         assert "更换楼道灯" in page.text and "Under way" in page.text
         empty = await client.post(f"{BASE}/meetings/decisions/{decision['id']}/evaluation", headers=EN,
-                                  data={"_csrf_token": csrf_token(page.text)})
-        assert empty.status_code == 422
+                                  data={"_csrf_token": csrf_token(page.text), "comment": "灯还是不亮"})
+        assert empty.status_code == 422 and "灯还是不亮" in empty.text
         sent = await client.post(f"{BASE}/meetings/decisions/{decision['id']}/evaluation",
                                  data={"_csrf_token": csrf_token(page.text), "score": "5"})
         assert sent.status_code == 303
