@@ -116,9 +116,36 @@ async def fixed_rate(scenario: Scenario, *, seconds: float, rate: float) -> Resu
 # Sessions and scenarios -------------------------------------------------------------------
 
 
+async def plan(owner_url: str, slug: str, password: str) -> dict[str, Any]:
+    """What the scenarios need of a seeded district, read as the database's owner: a public
+    category, a published notice, the phones of its first residents and of its admin (the
+    seed numbers them ``19<district><resident>`` and ``18<district>00000``)."""
+    import asyncpg
+
+    connection = await asyncpg.connect(owner_url)
+    try:
+        await connection.execute("SET app.platform_scope = 'on'")
+        tenant = await connection.fetchval("SELECT id FROM tenants_tenant WHERE slug = $1", slug)
+        if tenant is None:
+            raise RuntimeError(f"there is no district {slug}: seed the database first (gongzhi bench seed)")
+        category = await connection.fetchval(
+            "SELECT id FROM feedback_category WHERE tenant_id = $1 AND NOT private AND enabled ORDER BY id LIMIT 1",
+            tenant)
+        notice = await connection.fetchval(
+            "SELECT root FROM notices_notice WHERE tenant_id = $1 AND status = 'published' ORDER BY id LIMIT 1",
+            tenant)
+    finally:
+        await connection.close()
+    number = int(slug[-4:]) if slug[-4:].isdigit() else 0
+    return {"slug": slug, "password": password, "category": category, "notice": notice,
+            "residents": [f"19{number:04d}{k:05d}" for k in range(8)], "staff": f"18{number:04d}00000"}
+
+
 async def signed_in(base_url: str, slug: str, phone: str, password: str) -> httpx.AsyncClient:
     """A client signed in to a district, as a browser would, keeping its cookies."""
-    client = httpx.AsyncClient(base_url=base_url, timeout=30, limits=httpx.Limits(max_connections=20))
+    # As many connections as a run has clients: one staff session serves the whole staff
+    # scenario, and a pool smaller than the run's clients makes some wait on the generator's side.
+    client = httpx.AsyncClient(base_url=base_url, timeout=30, limits=httpx.Limits(max_connections=200))
     page = await client.get(f"/t/{slug}/login")
     token = TOKEN.search(page.text)
     answer = await client.post(f"/t/{slug}/login", data={"identifier": phone, "password": password,

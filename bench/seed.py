@@ -34,6 +34,7 @@ class Sizes:
     residents_per_tenant: int = 1000
     feedback: int = 1_000_000
     notices: int = 100_000
+    skew: float = SKEW  # 0: every district the same size
 
 
 def shares(total: int, parts: int, skew: float = SKEW) -> list[int]:
@@ -150,7 +151,7 @@ async def seed(owner_url: str, sizes: Sizes, *, say: Callable[[str], None] | Non
                 rows.append((community_id, tenant_id, street_id, f"第{c + 1}社区"))
         await _copy(connection, "tenants_community", ["id", "tenant_id", "street", "name"], rows)
         # Residents: a person, a membership and its role each, in batches.
-        per_tenant = shares(sizes.tenants * sizes.residents_per_tenant, sizes.tenants)
+        per_tenant = shares(sizes.tenants * sizes.residents_per_tenant, sizes.tenants, sizes.skew)
         total = sum(per_tenant)
         person_first = await _reserve(connection, "accounts_person_id_seq", total)
         membership_first = await _reserve(connection, "accounts_membership_id_seq", total)
@@ -197,7 +198,7 @@ async def seed(owner_url: str, sizes: Sizes, *, say: Callable[[str], None] | Non
                 "SELECT tenant_id, id, accept_hours, resolve_hours FROM feedback_category WHERE NOT private "
                 "AND enabled AND tenant_id = ANY($1::int[])", tenant_ids):
             categories.setdefault(row["tenant_id"], []).append((row["id"], row["accept_hours"], row["resolve_hours"]))
-        item_counts = shares(sizes.feedback, sizes.tenants)
+        item_counts = shares(sizes.feedback, sizes.tenants, sizes.skew)
         item_first = await _reserve(connection, "feedback_item_id_seq", sizes.feedback)
         timeline_first = await _reserve(connection, "feedback_timeline_id_seq", sizes.feedback)
         year = clock.local(now).year
@@ -254,7 +255,7 @@ async def seed(owner_url: str, sizes: Sizes, *, say: Callable[[str], None] | Non
         for row in await connection.fetch("SELECT tenant_id, id FROM notices_category WHERE tenant_id = ANY($1::int[])",
                                           tenant_ids):
             notice_categories.setdefault(row["tenant_id"], []).append(row["id"])
-        notice_counts = shares(sizes.notices, sizes.tenants)
+        notice_counts = shares(sizes.notices, sizes.tenants, sizes.skew)
         notice_first = await _reserve(connection, "notices_notice_id_seq", max(sizes.notices, 1))
         terms = {title: search.terms(title, f"{title}。详情请见正文。") for title in TITLES}
         done, notices = 0, []

@@ -235,7 +235,9 @@ def bench() -> None:
 @click.option("--residents-per-tenant", default=1000, show_default=True, type=click.IntRange(min=0))
 @click.option("--feedback", default=1_000_000, show_default=True, type=click.IntRange(min=0))
 @click.option("--notices", default=100_000, show_default=True, type=click.IntRange(min=0))
-def bench_seed(tenants: int, residents_per_tenant: int, feedback: int, notices: int) -> None:
+@click.option("--skew", default=0.8, show_default=True, type=click.FloatRange(min=0),
+              help="District i weighs 1 / (i + 1) ** skew; 0 makes every district the same size")
+def bench_seed(tenants: int, residents_per_tenant: int, feedback: int, notices: int, skew: float) -> None:
     """Build a skewed, province-sized data set into a migrated, empty PostgreSQL database."""
     settings = Settings.from_env()
     if settings.is_sqlite:
@@ -243,7 +245,7 @@ def bench_seed(tenants: int, residents_per_tenant: int, feedback: int, notices: 
     from bench.seed import Sizes, seed
 
     made = _run(seed(settings.database_owner_url or settings.database_url,
-                     Sizes(tenants, residents_per_tenant, feedback, notices),
+                     Sizes(tenants, residents_per_tenant, feedback, notices, skew),
                      say=lambda text: click.echo(text, nl=False)))
     click.echo(f"Seeded {made['tenants']:,} districts, {made['residents']:,} residents, {made['feedback']:,} feedback "
                f"items and {made['notices']:,} notices in {made['seconds']} s. The largest district is /t/"
@@ -267,23 +269,8 @@ def bench_load(base_url: str, slug: str, seconds: float, concurrency: int, rate:
     from bench import load
     from bench.seed import PASSWORD
 
-    async def plan() -> dict:
-        from core.feedback.tables import FeedbackCategory
-        from core.notices.tables import Notice
-        from tenants.services import get_tenant
-
-        from core.tenancy import TenantScope
-
-        district = await get_tenant(slug)
-        scope = TenantScope(district.id)
-        category = await scope.select(FeedbackCategory, FeedbackCategory.id).where(
-            FeedbackCategory.private == False, FeedbackCategory.enabled == True).first()  # noqa: E712
-        notice = await scope.select(Notice, Notice.root).where(Notice.status == "published").first()
-        number = int(slug[-4:]) if slug[-4:].isdigit() else 0
-        return {"slug": slug, "password": PASSWORD, "category": category["id"], "notice": notice and notice["root"],
-                "residents": [f"19{number:04d}{k:05d}" for k in range(8)], "staff": f"18{number:04d}00000"}
-
-    details = _run(plan())
+    settings = Settings.from_env()
+    details = _run(load.plan(settings.database_owner_url or settings.database_url, slug, PASSWORD))
 
     async def drive() -> list:
         found = await load.scenarios(base_url, details)
@@ -304,6 +291,36 @@ def bench_load(base_url: str, slug: str, seconds: float, concurrency: int, rate:
     results = asyncio.run(drive())
     floor = next((r.throughput for r in results if r.scenario == "healthz" and r.mode == "saturating"), None)
     click.echo(load.table(results, floor))
+
+
+@bench.command(name="scale")
+@click.option("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres", show_default=True,
+              help="A role that may create and drop the databases of the run")
+@click.option("--database", default="gongzhi_scale", show_default=True,
+              help="The database made again for each size (on the server of GONGZHI_DATABASE_URL)")
+@click.option("--port", default=8101, show_default=True, type=int)
+@click.option("--runs", default=3, show_default=True, type=click.IntRange(min=1))
+@click.option("--seconds", default=5.0, show_default=True, type=float, help="How long each run lasts")
+@click.option("--rate", default=50.0, show_default=True, type=float, help="Requests a second of each run")
+@click.option("--axis", type=click.Choice(["districts", "feedback items"]), default=None,
+              help="Only this axis (both by default)")
+@click.option("--residents-per-tenant", default=1000, show_default=True, type=click.IntRange(min=8))
+def bench_scale(admin_url: str, database: str, port: int, runs: int, seconds: float, rate: float, axis: str | None,
+                residents_per_tenant: int) -> None:
+    """The scenarios at 10, 100 and 1,000 districts and at 10 k and 1 M feedback items: the median
+    p95 of each and its growth, and each process's memory."""
+    import asyncio
+
+    from bench import scale
+
+    settings = Settings.from_env()
+    if settings.is_sqlite or not settings.database_owner_url:
+        _fail("The scaling run needs PostgreSQL: set GONGZHI_DATABASE_URL and GONGZHI_DATABASE_OWNER_URL.")
+    measured = asyncio.run(scale.run(admin_url, settings.database_url, settings.database_owner_url,
+                                     database=database, port=port, runs=runs, seconds=seconds, rate=rate,
+                                     only_axis=axis, residents_per_tenant=residents_per_tenant,
+                                     say=lambda text: click.echo(text, err=True)))
+    click.echo(scale.report(measured))
 
 
 @main.group()

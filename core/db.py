@@ -20,7 +20,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
@@ -49,7 +49,11 @@ def build_engine(url: str) -> Engine:
         _enable_wal(path)
         return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
     if url.startswith(("postgresql:", "postgres:")):
-        return PostgresEngine(config={"dsn": url})
+        # Every statement is planned for its own values: a district's id, and the states and
+        # statuses that partial indexes are built on, are parameters, and a plan made once for
+        # all districts (PostgreSQL's generic plan, after five runs of a prepared statement)
+        # reads the largest district the way it reads the smallest.
+        return PostgresEngine(config={"dsn": url, "server_settings": {"plan_cache_mode": "force_custom_plan"}})
     raise ValueError(f"unsupported database URL {url!r}: use sqlite:///path or postgresql://…")
 
 
@@ -147,10 +151,14 @@ async def transaction(tenant_id: int | None = None, *, write: bool = False) -> A
             else:
                 async with db.transaction():
                     yield
-        else:
+        elif db.current_transaction.get() is not None:  # inside Piccolo's own, opened elsewhere
             async with db.transaction():
                 if tenant_id is not None:
                     await _set_tenant_setting(db, tenant_id)
+                yield
+        else:
+            opening = "BEGIN" if tenant_id is None else "BEGIN; " + await _tenant_statement(db, tenant_id)
+            async with _Transaction(db, opening):
                 yield
         committed = True
     finally:
@@ -178,19 +186,58 @@ def in_transaction() -> bool:
     return _open_transaction.get() is not None
 
 
-async def _set_tenant_setting(db: Engine, tenant_id: int) -> None:
+async def _tenant_statement(db: Engine, tenant_id: int) -> str:
+    """The statement that gives the open transaction its district (an integer, so written
+    into the statement as a literal)."""
     from piccolo.apps.migrations.tables import Migration
 
     if _rls_function_exists.get(id(db)) is None:
         found = await Migration.raw("SELECT 1 FROM pg_proc WHERE proname = 'gongzhi_set_tenant'")
         _rls_function_exists[id(db)] = bool(found)
     if _rls_function_exists[id(db)]:
-        await Migration.raw("SELECT gongzhi_set_tenant({})", int(tenant_id))
-    else:  # a database migrated before Row Level Security was set up
-        await Migration.raw("SELECT set_config('app.tenant_id', {}, true)", str(int(tenant_id)))
+        return f"SELECT gongzhi_set_tenant({int(tenant_id)})"
+    # A database migrated before Row Level Security was set up.
+    return f"SELECT set_config('app.tenant_id', '{int(tenant_id)}', true)"
+
+
+async def _set_tenant_setting(db: Engine, tenant_id: int) -> None:
+    from piccolo.apps.migrations.tables import Migration
+
+    await Migration.raw(await _tenant_statement(db, tenant_id))
 
 
 _rls_function_exists: dict[int, bool] = {}
+
+
+class _Transaction(PostgresTransaction):
+    """Piccolo's PostgreSQL transaction, begun together with its district's setting: one
+    round trip (``BEGIN; SELECT gongzhi_set_tenant(7)``, a simple query) instead of two, on
+    every transaction a page opens."""
+
+    __slots__ = ("opening",)
+
+    def __init__(self, engine: PostgresEngine, opening: str) -> None:
+        super().__init__(engine)
+        self.opening = opening
+
+    async def begin(self) -> None:
+        await self.connection.execute(self.opening)
+
+    async def commit(self) -> None:
+        await self.connection.execute("COMMIT")
+        self._committed = True
+
+    async def rollback(self) -> None:
+        await self.connection.execute("ROLLBACK")
+        self._rolled_back = True
+
+
+async def _keep_session(connection: object) -> None:
+    """What a connection goes back to the pool with: nothing to undo. asyncpg's default
+    (advisory locks, cursors, LISTEN, RESET ALL) costs a round trip on every release, and
+    Gongzhi keeps no session state: the district and the platform scope are transaction-local
+    (``SET LOCAL``), locks are transaction locks, and an open transaction is still rolled back
+    by the pool itself."""
 
 
 @asynccontextmanager
@@ -213,7 +260,7 @@ async def start(db: Engine | None = None) -> bool:
     """
     db = db or engine()
     if isinstance(db, PostgresEngine) and db.pool is None:
-        await db.start_connection_pool(min_size=1, max_size=10)
+        await db.start_connection_pool(min_size=1, max_size=10, reset=_keep_session)
         return True
     return False
 

@@ -93,6 +93,7 @@ async def resolve(slug: str) -> ResolvedTenant:
         raise TenantUnavailable(tenant)
     from core.plugins import enablement
 
+    enablement.remember_revision(tenant.id, tenant.plugins_revision)
     return replace(tenant, plugins=await enablement.enabled_in(tenant.id, tenant.plugins_revision))
 
 

@@ -17,7 +17,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from core import clock
 from core.accounts import services
-from core.accounts.tables import Person, Session
+from core.accounts.tables import Session
 from core.web.context import cookie_from_scope
 
 COOKIE_NAME = "gongzhi_session"
@@ -71,17 +71,26 @@ async def end(token: str) -> None:
 async def actor_for_token(token: str) -> services.Actor | None:
     if not token or len(token) > 100:
         return None
-    session = await Session.objects().where(Session.token_hash == token_hash(token)).first()
-    if session is None:
+    # The session and its person in one query: this runs on every request.
+    person = Session.person
+    row = await Session.select(
+        Session.id, Session.expires_at, Session.last_seen_at, Session.idle_seconds, person.id, person.display_name,
+        person.phone, person.email, person.totp_enabled_at,
+    ).where(Session.token_hash == token_hash(token)).first()
+    if row is None:
         return None
     now = clock.now()
-    if session.expires_at <= now or session.last_seen_at + timedelta(seconds=session.idle_seconds) <= now:
-        await Session.delete().where(Session.id == session.id)
+    if row["expires_at"] <= now or row["last_seen_at"] + timedelta(seconds=row["idle_seconds"]) <= now:
+        await Session.delete().where(Session.id == row["id"])
         return None
-    if now - session.last_seen_at >= TOUCH_EVERY:
-        await Session.update({Session.last_seen_at: now}).where(Session.id == session.id)
-    person = await Person.objects().where(Person.id == session.person).first()
-    return await services.actor_for(person) if person else None
+    if now - row["last_seen_at"] >= TOUCH_EVERY:
+        await Session.update({Session.last_seen_at: now}).where(Session.id == row["id"])
+    if row["person.id"] is None:
+        return None
+    return services.Actor(
+        id=row["person.id"], display_name=row["person.display_name"], phone=row["person.phone"],
+        email=row["person.email"], platform_roles=await services.platform_roles(row["person.id"]),
+        has_second_factor=row["person.totp_enabled_at"] is not None)
 
 
 def cookie(token: str, *, secure: bool) -> Cookie:

@@ -118,8 +118,11 @@ async def coverage(scope: TenantScope, places: list[Place]):
 
 
 def _overdue_condition(now):
-    return ((FeedbackItem.state == State.submitted.value) & (FeedbackItem.accept_due < now)) | (
-        FeedbackItem.state.is_in(list(workflow.OPEN)) & (FeedbackItem.resolve_due < now))
+    # The first clause says again what the rest implies: written out, it lets PostgreSQL read
+    # the index of open items newest first (feedback_item_open) and stop at the queue's size.
+    return FeedbackItem.state.is_in([State.submitted.value, *workflow.OPEN]) & (
+        ((FeedbackItem.state == State.submitted.value) & (FeedbackItem.accept_due < now)) | (
+            FeedbackItem.state.is_in(list(workflow.OPEN)) & (FeedbackItem.resolve_due < now)))
 
 
 def is_late(row: Mapping[str, Any], now) -> bool:

@@ -57,6 +57,11 @@ class Submission:
 async def clean(scope: TenantScope, data: Mapping[str, Any], *, person_id: int) -> Submission:
     """A submission from a form or the API; the place defaults to the person's own community
     and grid. ValidationFailed names each bad field."""
+    async with scope.transaction():  # its reads in one transaction
+        return await _clean(scope, data, person_id=person_id)
+
+
+async def _clean(scope: TenantScope, data: Mapping[str, Any], *, person_id: int) -> Submission:
     form = Form(data)
     category_id = form.field("category", forms.choice_id)
     if category_id is None and "category" not in form.errors:
@@ -161,12 +166,13 @@ async def submit(settings: Settings, scope: TenantScope, slug: str, person_id: i
     number = None
     if not db.in_transaction():
         # The district's counter row is locked by whoever takes a number until their
-        # transaction ends: taken in a transaction of its own, it is held for one statement, not
-        # for the whole submission, and submissions in a district no longer queue behind each
-        # other. A submission that then fails leaves a gap in the numbers, never a duplicate.
-        if not await scope.exists(FeedbackItem).where(FeedbackItem.submitter == person_id,
-                                                      FeedbackItem.idempotency_key == idempotency_key):
-            async with scope.transaction(write=True):
+        # transaction ends: taken in a short transaction of its own, it is held for one
+        # statement, not for the whole submission, and submissions in a district no longer
+        # queue behind each other. A submission that then fails leaves a gap in the numbers,
+        # never a duplicate. A key already used takes no number.
+        async with scope.transaction(write=True):
+            if not await scope.exists(FeedbackItem).where(FeedbackItem.submitter == person_id,
+                                                          FeedbackItem.idempotency_key == idempotency_key):
                 number = await tracking.next_number(scope, slug)
     try:
         return await _register(settings, scope, slug, person_id, submission, fingerprint, idempotency_key,
@@ -176,7 +182,7 @@ async def submit(settings: Settings, scope: TenantScope, slug: str, person_id: i
         if not db.is_unique_violation(error):
             raise
     return await _register(settings, scope, slug, person_id, submission, fingerprint, idempotency_key,
-                           entered_by, resident_agreed, source, photos, number)
+                           entered_by, resident_agreed, source, photos)
 
 
 async def _register(settings: Settings, scope: TenantScope, slug: str, person_id: int, submission: Submission,
@@ -184,7 +190,9 @@ async def _register(settings: Settings, scope: TenantScope, slug: str, person_id
                     resident_agreed: bool, source: str,
                     photos: Sequence[feedback_photos.Photo], number: str | None = None) -> tuple[FeedbackItem, bool]:
     async with feedback_photos.writing(settings, scope) as files:  # a file of a rolled-back item is removed
-        existing = await scope.objects(FeedbackItem).where(
+        # A number was taken only for a key not used yet (and the same key sent twice at once
+        # meets the unique index, then comes back here without a number).
+        existing = None if number else await scope.objects(FeedbackItem).where(
             FeedbackItem.submitter == person_id, FeedbackItem.idempotency_key == idempotency_key).first()
         if existing is not None:
             if existing.body_hash != fingerprint:

@@ -46,6 +46,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from core import clock, forms
@@ -566,11 +567,25 @@ async def _categories(scope: TenantScope) -> dict[int, FeedbackCategory]:
     return {c.id: c for c in await scope.objects(FeedbackCategory).where(FeedbackCategory.private == False)}  # noqa: E712
 
 
+# What a listed request shows of its item.
+_LISTED = (FeedbackItem.id, FeedbackItem.category, FeedbackItem.tracking_number, FeedbackItem.state,
+           FeedbackItem.public, FeedbackItem.description, FeedbackItem.source, FeedbackItem.party_type,
+           FeedbackItem.party_id, FeedbackItem.address, FeedbackItem.latitude, FeedbackItem.longitude,
+           FeedbackItem.created_at, FeedbackItem.updated_at, FeedbackItem.resolve_due)
+
+
 async def requests(scope: TenantScope, query: Query) -> list[dict[str, Any]]:
-    categories = await _categories(scope)
+    every = await scope.objects(FeedbackCategory)
+    categories = {c.id: c for c in every if not c.private}
     if not categories:
         return []
-    found = scope.objects(FeedbackItem).where(FeedbackItem.category.is_in(sorted(categories)))
+    found = scope.select(FeedbackItem, *_LISTED)
+    # Every item of the district but the private categories': said this way round (the few
+    # private categories left out, not the many others listed), PostgreSQL sees that most of
+    # the district's items qualify and reads its newest first, stopping at the limit.
+    private = [c.id for c in every if c.private]
+    if private:
+        found = found.where(FeedbackItem.category.not_in(private))
     if query.ids:
         found = found.where(FeedbackItem.tracking_number.is_in(list(query.ids)))
     else:
@@ -582,9 +597,10 @@ async def requests(scope: TenantScope, query: Query) -> list[dict[str, Any]]:
         found = found.where(FeedbackItem.created_at >= query.start, FeedbackItem.created_at <= query.end)
         if len(query.statuses) == 1:
             found = found.where(FeedbackItem.state.is_in(list(CLOSED if query.statuses[0] == "closed" else OPEN)))
-    items = await found.order_by(FeedbackItem.created_at, ascending=False).order_by(
+    rows = await found.order_by(FeedbackItem.created_at, ascending=False).order_by(
         FeedbackItem.id, ascending=False).limit(MAX_ROWS)
-    return await _rows(scope, items, categories)
+    # Up to a thousand rows: plain records, not ORM objects (which cost most of the answer's time).
+    return await _rows(scope, [SimpleNamespace(**row) for row in rows], categories)
 
 
 async def request(scope: TenantScope, service_request_id: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ no restart and nothing to broadcast.
 
 from __future__ import annotations
 
+import contextvars
 import json
 from typing import Any, Mapping
 
@@ -23,11 +24,23 @@ from core.plugins.tables import PluginEnablement, PluginState
 from core.tenancy import TenantScope
 
 _cache: dict[int, tuple[int, frozenset[str]]] = {}
+# The district whose revision this request (or job) already read, and that revision: the rest
+# of the request asks no second time. Raising the revision forgets it.
+_known: contextvars.ContextVar[tuple[int, int] | None] = contextvars.ContextVar("gongzhi_plugins_revision",
+                                                                                 default=None)
+
+
+def remember_revision(tenant_id: int, revision: int) -> None:
+    """The request serves ``tenant_id``, whose revision was just read as ``revision``."""
+    _known.set((tenant_id, revision))
 
 
 async def revision_of(tenant_id: int) -> int:
     from tenants.tables import Tenant
 
+    known = _known.get()
+    if known is not None and known[0] == tenant_id:
+        return known[1]
     row = await Tenant.select(Tenant.plugins_revision).where(Tenant.id == tenant_id).first()
     return row["plugins_revision"] if row else 0
 
@@ -59,6 +72,7 @@ async def bump_revision(tenant_id: int) -> None:
     from tenants.tables import Tenant
 
     await Tenant.update({Tenant.plugins_revision: Tenant.plugins_revision + 1}).where(Tenant.id == tenant_id)
+    _known.set(None)
 
 
 def unaccepted(manifest: Manifest, accepted: str) -> list[str]:

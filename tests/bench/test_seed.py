@@ -8,6 +8,7 @@ import os
 
 import pytest
 
+from bench import load
 from bench.seed import PASSWORD, Sizes, seed, shares
 from core.feedback.tables import FeedbackItem
 from core.notices.tables import Notice
@@ -22,6 +23,7 @@ def test_shares_are_skewed_and_sum_exactly():
     parts = shares(1000, 10)
     assert sum(parts) == 1000 and parts == sorted(parts, reverse=True) and parts[0] > 2 * parts[-1]
     assert sum(shares(3, 5)) == 3 and shares(0, 3) == [0, 0, 0]
+    assert shares(1000, 10, skew=0) == [100] * 10  # the scaling run's districts of one size
 
 
 async def test_a_small_province_is_seeded_and_used(app, sign_in, database):
@@ -33,6 +35,9 @@ async def test_a_small_province_is_seeded_and_used(app, sign_in, database):
     counts = [await TenantScope(t["id"]).count(FeedbackItem) for t in tenants]
     assert sum(counts) == 300 and counts[0] > counts[-1]
     assert sum([await TenantScope(t["id"]).count(Notice) for t in tenants]) == 25
+    details = await load.plan(os.environ["GONGZHI_DATABASE_OWNER_URL"], "b0000", PASSWORD)
+    assert details["residents"][0] == made["resident_phone"] and details["staff"] == "18000000000"
+    assert details["category"] == await _a_category(largest) and details["notice"] is not None
     async with http_client(app) as client:
         await sign_in(client, made["resident_phone"], PASSWORD, login_path="/t/b0000/login")
         home = await client.get("/t/b0000/")
@@ -54,5 +59,6 @@ async def _a_category(scope: TenantScope) -> int:
     from core.feedback.tables import FeedbackCategory
 
     row = await scope.select(FeedbackCategory, FeedbackCategory.id).where(FeedbackCategory.private == False,  # noqa: E712
-                                                        FeedbackCategory.enabled == True).first()  # noqa: E712
+                                                        FeedbackCategory.enabled == True).order_by(  # noqa: E712
+        FeedbackCategory.id).first()
     return row["id"]
