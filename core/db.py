@@ -212,7 +212,8 @@ _rls_function_exists: dict[int, bool] = {}
 class _Transaction(PostgresTransaction):
     """Piccolo's PostgreSQL transaction, begun together with its district's setting: one
     round trip (``BEGIN; SELECT gongzhi_set_tenant(7)``, a simple query) instead of two, on
-    every transaction a page opens."""
+    every transaction a page opens. Its connection goes back to the pool whatever happens,
+    a lost connection included, so that an outage never leaves the pool short."""
 
     __slots__ = ("opening",)
 
@@ -221,7 +222,34 @@ class _Transaction(PostgresTransaction):
         self.opening = opening
 
     async def begin(self) -> None:
-        await self.connection.execute(self.opening)
+        try:
+            await self.connection.execute(self.opening)
+        except BaseException:
+            await self._give_back()
+            raise
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        try:
+            if exception is not None:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            await self._give_back()
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+    async def _give_back(self) -> None:
+        # The pool rolls back a connection still in a transaction, and terminates a broken one
+        # (then says so by raising, which adds nothing to the error already on its way).
+        try:
+            if self.engine.pool:
+                await self.engine.pool.release(self.connection)
+            else:
+                await self.connection.close()
+        except Exception:  # noqa: BLE001
+            pass
 
     async def commit(self) -> None:
         await self.connection.execute("COMMIT")

@@ -64,3 +64,26 @@ async def test_sqlite_runs_in_wal_mode(database):
 
     rows = await Migration.raw("PRAGMA journal_mode")
     assert rows[0]["journal_mode"] == "wal"
+
+
+@pytest.mark.postgres
+async def test_a_connection_lost_inside_a_transaction_goes_back_to_the_pool(tenant):
+    import asyncpg
+    from piccolo.apps.migrations.tables import Migration
+
+    pool = db.engine().pool
+    scope = TenantScope(tenant.id)
+
+    async def lose_one() -> None:
+        with pytest.raises((asyncpg.PostgresError, asyncpg.InterfaceError, OSError)):
+            async with scope.transaction(write=True):
+                await scope.create(Department, name="半途")
+                await Migration.raw("SELECT pg_terminate_backend(pg_backend_pid())")
+
+    # More losses than the pool has connections: a connection kept by a failed transaction
+    # would leave the next acquire waiting for ever.
+    for _ in range(pool.get_max_size() + 2):
+        await asyncio.wait_for(lose_one(), timeout=10)
+    assert await asyncio.wait_for(scope.count(Department), timeout=10) == 0
+    rows = await Migration.raw("SELECT current_setting('app.tenant_id', true) AS t")
+    assert rows[0]["t"] in ("", None)
