@@ -71,26 +71,29 @@ async def end(token: str) -> None:
 async def actor_for_token(token: str) -> services.Actor | None:
     if not token or len(token) > 100:
         return None
-    # The session and its person in one query: this runs on every request.
-    person = Session.person
-    row = await Session.select(
-        Session.id, Session.expires_at, Session.last_seen_at, Session.idle_seconds, person.id, person.display_name,
-        person.phone, person.email, person.totp_enabled_at,
-    ).where(Session.token_hash == token_hash(token)).first()
-    if row is None:
+    # The session, its person and their platform roles in one query (a row per role): this
+    # runs on every request.
+    rows = await Session.raw(_LOOKUP, token_hash(token))
+    if not rows:
         return None
+    row = rows[0]
     now = clock.now()
     if row["expires_at"] <= now or row["last_seen_at"] + timedelta(seconds=row["idle_seconds"]) <= now:
         await Session.delete().where(Session.id == row["id"])
         return None
     if now - row["last_seen_at"] >= TOUCH_EVERY:
         await Session.update({Session.last_seen_at: now}).where(Session.id == row["id"])
-    if row["person.id"] is None:
-        return None
     return services.Actor(
-        id=row["person.id"], display_name=row["person.display_name"], phone=row["person.phone"],
-        email=row["person.email"], platform_roles=await services.platform_roles(row["person.id"]),
-        has_second_factor=row["person.totp_enabled_at"] is not None)
+        id=row["person_id"], display_name=row["display_name"], phone=row["phone"], email=row["email"],
+        platform_roles=frozenset(r["role"] for r in rows if r["role"] is not None),
+        has_second_factor=row["totp_enabled_at"] is not None)
+
+
+_LOOKUP = (
+    "SELECT s.id, s.expires_at, s.last_seen_at, s.idle_seconds, p.id AS person_id, p.display_name, p.phone, "
+    "p.email, p.totp_enabled_at, r.role FROM accounts_session s JOIN accounts_person p ON p.id = s.person "
+    "LEFT JOIN accounts_platform_role r ON r.person = p.id WHERE s.token_hash = {}"
+)
 
 
 def cookie(token: str, *, secure: bool) -> Cookie:
