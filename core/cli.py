@@ -252,6 +252,53 @@ def bench_seed(tenants: int, residents_per_tenant: int, feedback: int, notices: 
                f"{made['largest']}/; its first resident signs in as {made['resident_phone']} / {made['password']}.")
 
 
+@bench.command(name="sweep")
+@click.option("--overdue", default=None, type=click.IntRange(min=0),
+              help="Open items to put past their deadline (the rest a day ahead)  [default: all of them]")
+@click.option("--concurrency", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Districts swept at once (1: in turn, as one worker)")
+@click.option("--batch", default=None, type=click.IntRange(min=1),
+              help="Items per transaction  [default: the job's own]")
+@click.option("--start", default="community", show_default=True, type=click.Choice(["community", "street", "kept"]),
+              help="The level the open items start from (street: its staff, the district admins, are told "
+                   "too); kept: where earlier runs left them")
+@click.option("--fan-out/--no-fan-out", default=True, show_default=True,
+              help="Then run, and time, the inbox fan-out the sweep queued")
+def bench_sweep(overdue: int | None, concurrency: int, batch: int | None, start: str, fan_out: bool) -> None:
+    """Time the feedback escalation job over every district of a seeded database, with its
+    open items put past their deadlines first."""
+    settings = Settings.from_env()
+    if settings.is_sqlite:
+        _fail("The benchmark runs on PostgreSQL: set GONGZHI_DATABASE_URL (and GONGZHI_DATABASE_OWNER_URL).")
+    from bench import sweep
+
+    if batch is not None:
+        from core.feedback import workflow
+
+        workflow.ESCALATION_BATCH = batch
+
+    async def measure() -> tuple[dict, dict]:
+        made = await sweep.make_overdue(settings.database_owner_url or settings.database_url, overdue,
+                                        start=None if start == "kept" else start,
+                                        say=lambda text: click.echo(text, nl=False))
+        return made, await sweep.sweep(settings, concurrency=concurrency, fan_out=fan_out)
+
+    made, result = _run(measure())
+    click.echo(f"{made['open']:,} open items, {made['overdue']:,} past their deadline "
+               f"({made['at_the_top']:,} of them at the top of the chain)")
+    click.echo(f"swept {result['districts']:,} districts ({concurrency} at a time): {result['escalated']:,} items "
+               f"escalated in {result['seconds']:.2f} s, {result['rows_per_second']:,.0f} items/s; slowest district "
+               f"{result['slowest_district'][0]:.2f} s (id {result['slowest_district'][1]})")
+    if result["slowest_district"][0] > result["timeout"]:
+        click.echo(f"(the job stops at {result['timeout']} s: in production that district's run would end there, "
+                   "having committed its batches so far, and the next run go on)")
+    click.echo(f"resident memory: {result['rss_before']} MiB before, {result['rss_after']} MiB after, "
+               f"{result['rss_peak']} MiB at the peak")
+    if fan_out:
+        click.echo(f"then {result['jobs_run']:,} queued jobs (inbox fan-outs) in {result['fan_out_seconds']:.2f} s, "
+                   f"{result['job_failures']} failed; resident memory at the peak {result['rss_peak_fan_out']} MiB")
+
+
 @bench.command(name="load")
 @click.option("--base-url", default="http://127.0.0.1:8000", show_default=True, help="The server to drive")
 @click.option("--slug", default="b0000", show_default=True, help="The district (the seed's largest is b0000)")

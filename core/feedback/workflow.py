@@ -21,8 +21,8 @@ from core.feedback.tables import FeedbackCategory, FeedbackItem, State, Timeline
 from core.forms import Form
 from core.i18n import N_, Message
 from core.notifications.audience import Audience
-from core.notifications.services import notify
-from core.tenancy import TenantScope
+from core.notifications.services import Draft, notify, notify_many
+from core.tenancy import TenantScope, json_rows, rows_from_json, typed
 
 REOPEN_WINDOW = timedelta(days=7)
 # What a private item's rating comment is sealed as (bound to the item's row).
@@ -236,41 +236,150 @@ async def reopen(scope: TenantScope, slug: str, item_id: int, *, person_id: int,
             FeedbackItem.resolve_due: clock.now() + timedelta(hours=category.resolve_hours)})
 
 
+# Escalation ------------------------------------------------------------------------------
+
+ESCALATION_BATCH = 2000  # items per transaction: a sweep of a million commits step by step
+_OVERDUE_COLUMNS = (FeedbackItem.id, FeedbackItem.revision, FeedbackItem.state, FeedbackItem.party_type,
+                    FeedbackItem.party_id, FeedbackItem.community_id, FeedbackItem.category)
+
+
 def overdue_queries(scope: TenantScope, now, limit: int):
-    """The two reads of the escalation job: not accepted in time, not resolved in time. Each
-    matches a partial index (open items only), so it never reads the whole table."""
+    """The two reads of the escalation job: not accepted in time, not resolved in time, the
+    longest overdue first. Each matches a partial index (open items only), so it never reads
+    the whole table."""
     return [
-        scope.select(FeedbackItem, FeedbackItem.id).where(
-            FeedbackItem.state == State.submitted.value, FeedbackItem.accept_due < now).limit(limit),
-        scope.select(FeedbackItem, FeedbackItem.id).where(
-            FeedbackItem.state.is_in(list(OPEN)), FeedbackItem.resolve_due < now).limit(limit),
+        scope.select(FeedbackItem, *_OVERDUE_COLUMNS).where(
+            FeedbackItem.state == State.submitted.value, FeedbackItem.accept_due < now).order_by(
+            FeedbackItem.accept_due).limit(limit),
+        scope.select(FeedbackItem, *_OVERDUE_COLUMNS).where(
+            FeedbackItem.state.is_in(list(OPEN)), FeedbackItem.resolve_due < now).order_by(
+            FeedbackItem.resolve_due).limit(limit),
     ]
 
 
-async def escalate_overdue(scope: TenantScope, slug: str, *, limit: int = 500) -> int:
+async def escalate_overdue(scope: TenantScope, slug: str, *, batch: int | None = None) -> int:
     """Move every item past its deadline one level up (grid → community → street → district
-    supervision), with a fresh deadline there; idempotent (the deadline moves with it)."""
-    now = clock.now()
-    waiting = []
-    for query in overdue_queries(scope, now, limit):
-        waiting += await query
+    supervision), with a fresh deadline there; at the top only the deadline moves. Returns
+    how many moved up. Idempotent (the deadline moves with it).
+
+    The work is done in sets, ``batch`` items per write transaction: one read of overdue items,
+    one UPDATE of those still overdue and unchanged since (so an item a member of staff
+    accepted or resolved meanwhile stays where it is), then their timeline entries, events and
+    notifications, each in one statement (``batch``: ESCALATION_BATCH)."""
+    batch = batch or ESCALATION_BATCH
+    sweep = _Sweep(scope, slug, clock.now())
     moved = 0
-    for row in waiting:
-        async with scope.transaction(write=True):
-            item = await scope.get(FeedbackItem, row["id"], for_update=True)
-            overdue = (item.state == State.submitted.value and item.accept_due < now) or (
-                item.state in OPEN and item.resolve_due < now)
-            if not overdue:
-                continue
-            upper = await parties.next_up(scope, item.party_type, item.party_id, community_id=item.community_id)
-            category = await scope.get(FeedbackCategory, item.category)
-            due = {FeedbackItem.accept_due: now + timedelta(hours=category.accept_hours)} \
-                if item.state == State.submitted.value else \
-                {FeedbackItem.resolve_due: now + timedelta(hours=category.resolve_hours)}
-            if upper is None:  # at the top: the deadline moves, supervision keeps it
-                await scope.update(FeedbackItem, due).where(FeedbackItem.id == item.id)
-                continue
-            await _move(scope, slug, item, "escalate", None, party=upper, tell_party=True, values={
-                **due, FeedbackItem.escalation_level: FeedbackItem.escalation_level + 1})
-            moved += 1
+    while True:
+        submitted, unresolved = overdue_queries(scope, sweep.now, batch)
+        waiting = await submitted
+        if len(waiting) < batch:
+            waiting += await unresolved.limit(batch - len(waiting))
+        if not waiting:
+            break
+        written, climbed = await sweep.escalate(waiting)
+        moved += climbed
+        if len(waiting) < batch or not written:
+            # All that was overdue was read; or none of it could be written (each changed
+            # meanwhile), and what is still overdue waits for the next run.
+            break
     return moved
+
+
+# Each item's row of values: its id, the revision it was read at and its fresh deadline.
+_ITEM_COLUMNS = {"item": "integer", "seen": "integer", "due": "timestamptz"}
+# What the job's reads asked, asked again as it writes (two parameters: now, now).
+_STILL_OVERDUE = (f"((state = '{State.submitted.value}' AND accept_due < {{}}) OR "
+                  f"(state IN ({', '.join(repr(s) for s in OPEN)}) AND resolve_due < {{}}))")
+
+
+class _Sweep:
+    """One run of :func:`escalate_overdue`: what it learnt of the district's parties, their
+    staff and the categories' deadlines, kept from batch to batch."""
+
+    def __init__(self, scope: TenantScope, slug: str, now) -> None:
+        self.scope, self.slug, self.now = scope, slug, now
+        self.upper: dict[parties.Place, tuple[str, int | None] | None] = {}
+        self.staff: dict[tuple[str, int | None], list[int]] = {}
+        self.hours: dict[int, tuple[int, int]] = {}
+
+    async def escalate(self, rows: list[dict[str, Any]]) -> tuple[int, int]:
+        """Escalate ``rows`` (read by :func:`overdue_queries`) in one transaction; returns how
+        many were written and how many of those moved up."""
+        scope, now = self.scope, self.now
+        places = {(r["party_type"], r["party_id"], r["community_id"]) for r in rows} - self.upper.keys()
+        if places:
+            self.upper.update(await parties.next_up_of(scope, places))
+        if {r["category"] for r in rows} - self.hours.keys():
+            self.hours = {c["id"]: (c["accept_hours"], c["resolve_hours"]) for c in await scope.select(
+                FeedbackCategory, FeedbackCategory.id, FeedbackCategory.accept_hours, FeedbackCategory.resolve_hours)}
+        climbing, topped = [], []
+        for r in sorted(rows, key=lambda r: r["id"]):  # the UPDATE locks them in this order, as another run would
+            accept_hours, resolve_hours = self.hours[r["category"]]
+            due = now + timedelta(hours=accept_hours if r["state"] == State.submitted.value else resolve_hours)
+            upper = self.upper[r["party_type"], r["party_id"], r["community_id"]]
+            if upper is None:  # at the top: the deadline moves, supervision keeps it
+                topped.append({"item": r["id"], "seen": r["revision"], "due": due})
+            else:
+                climbing.append({"item": r["id"], "seen": r["revision"], "due": due, "to_type": upper[0],
+                                 "to_id": upper[1]})
+        moment = clock.now()  # of the moves (the deadlines count from the run's start, as they are read)
+        async with scope.transaction(write=True):
+            kept = await self._move_deadlines(topped) if topped else []
+            moved = await self._climb(climbing, moment) if climbing else []
+            if moved:
+                await self._tell(moved, moment)
+        return len(kept) + len(moved), len(moved)
+
+    async def _move_deadlines(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return await self.scope.raw(
+            FeedbackItem,
+            "UPDATE feedback_item SET "
+            f"accept_due = CASE WHEN state = '{State.submitted.value}' THEN v.due ELSE accept_due END, "
+            f"resolve_due = CASE WHEN state = '{State.submitted.value}' THEN resolve_due ELSE v.due END "
+            f"FROM {rows_from_json(_ITEM_COLUMNS)} "
+            "WHERE feedback_item.tenant_id = {tenant} AND feedback_item.id = v.item AND revision = v.seen AND "
+            f"{_STILL_OVERDUE} RETURNING id",
+            json_rows(rows), self.now, self.now)
+
+    async def _climb(self, rows: list[dict[str, Any]], moment) -> list[dict[str, Any]]:
+        return await self.scope.raw(
+            FeedbackItem,
+            "UPDATE feedback_item SET party_type = v.to_type, party_id = v.to_id, "
+            "escalation_level = escalation_level + 1, revision = revision + 1, updated_at = {}, "
+            f"accept_due = CASE WHEN state = '{State.submitted.value}' THEN v.due ELSE accept_due END, "
+            f"resolve_due = CASE WHEN state = '{State.submitted.value}' THEN resolve_due ELSE v.due END "
+            f"FROM {rows_from_json({**_ITEM_COLUMNS, 'to_type': 'text', 'to_id': 'integer'})} "
+            "WHERE feedback_item.tenant_id = {tenant} AND feedback_item.id = v.item AND revision = v.seen AND "
+            f"{_STILL_OVERDUE} RETURNING id, state, submitter, tracking_number, party_type, party_id",
+            moment, json_rows(rows), self.now, self.now)
+
+    async def _tell(self, moved: list[dict[str, Any]], moment) -> None:
+        """What :func:`_move` writes for each item that moved up, in one statement each: its
+        timeline entry, its event, and the notifications of its submitter and its new party."""
+        scope, slug = self.scope, self.slug
+        moved = sorted(moved, key=lambda r: r["id"])
+        await scope.raw(
+            TimelineEntry,
+            "INSERT INTO feedback_timeline (tenant_id, item, at, actor, action, from_state, to_state, party_type, "
+            f"party_id, note, sealed) SELECT {{tenant}}, v.id, {typed('timestamptz')}, NULL, 'escalate', v.state, "
+            f"v.state, v.party_type, v.party_id, '', false FROM "
+            f"{rows_from_json({'id': 'integer', 'state': 'text', 'party_type': 'text', 'party_id': 'integer'})}",
+            moment, json_rows({k: r[k] for k in ("id", "state", "party_type", "party_id")} for r in moved))
+        await events.emit_many(scope, names.FEEDBACK_STATUS_CHANGED, [
+            {"feedback_id": r["id"], "person_id": r["submitter"], "old_status": r["state"], "new_status": r["state"],
+             "action": "escalate"} for r in moved])
+        new_parties = {(r["party_type"], r["party_id"]) for r in moved} - self.staff.keys()
+        if new_parties:
+            self.staff.update(await parties.members_of(scope, new_parties))
+        drafts = []
+        for r in moved:
+            number = {"number": r["tracking_number"]}
+            drafts.append(Draft(Audience.of(r["submitter"]), kind="feedback_changed",
+                                title=Message(NEWS.get(r["state"], NEWS[State.submitted.value]), number),
+                                link=f"/t/{slug}/feedback/{r['id']}"))
+            staff = self.staff[r["party_type"], r["party_id"]]
+            if staff:
+                drafts.append(Draft(Audience.of(*staff), kind="feedback_for_party",
+                                    title=Message("%(number)s is now for you to handle.", number),
+                                    link=f"/t/{slug}/console/feedback/{r['id']}"))
+        await notify_many(scope, drafts)

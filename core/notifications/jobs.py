@@ -19,6 +19,11 @@ async def notifications_fan_out(ctx, tenant_id: int, notification_id: int, curso
     return await services.fan_out_batch(tenant_id, notification_id, cursor)
 
 
+@job(services.FAN_OUT_MANY_JOB, timeout=20)
+async def notifications_fan_out_many(ctx, tenant_id: int, notification_ids: list[int]) -> int:
+    return await services.fan_out_many(tenant_id, notification_ids)
+
+
 @job(services.SEND_JOB, timeout=20)
 async def notifications_send(ctx, tenant_id: int, message_id: int) -> str:
     return await services.send_channel_message(ctx.settings, tenant_id, message_id)

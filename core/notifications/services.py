@@ -1,11 +1,13 @@
 """Notifying people: the inbox always, other channels by preference, in batches.
 
 :func:`notify` writes one :class:`Notification` in the caller's transaction and, after commit,
-queues its fan-out. Each fan-out batch is one transaction: it locks the notification, checks
-that its cursor is where this job expected, inserts the next batch of inbox entries (a unique
-index makes a second insert for the same person impossible), plans their channel messages and
-moves the cursor. A batch killed half-way commits nothing; a batch run twice finds the cursor
-moved and does nothing. Either way each recipient gets exactly one inbox entry.
+queues its fan-out (:func:`notify_many` writes many in one statement, and queues one job that
+fans them all out, :func:`fan_out_many`). Each fan-out batch is one transaction: it locks the
+notification, checks that its cursor is where this job expected, inserts the next batch of
+inbox entries (a unique index makes a second insert for the same person impossible), plans
+their channel messages and moves the cursor. A batch killed half-way commits nothing; a batch
+run twice finds the cursor moved and does nothing. Either way each recipient gets exactly one
+inbox entry.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Sequence
 
 from core import clock, db, i18n
 from core.accounts.tables import Person
@@ -32,11 +34,12 @@ from core.notifications.tables import (
     Notification,
     NotificationPreference,
 )
-from core.tenancy import TenantScope
+from core.tenancy import TenantScope, among, id_list, json_rows, rows_from_json, typed
 
 log = logging.getLogger("gongzhi.notifications")
 
 FAN_OUT_JOB = "notifications_fan_out"
+FAN_OUT_MANY_JOB = "notifications_fan_out_many"
 SEND_JOB = "notifications_send"
 FAN_OUT_BATCH = 2000
 CHANNEL_BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
@@ -62,8 +65,7 @@ async def notify(scope: TenantScope, audience: Audience, *, kind: str, title: Me
     ``title`` and ``body`` are messages translated for each reader; ``link`` is a path of this
     site. The inboxes are filled by jobs after commit.
     """
-    if link and (not link.startswith("/") or link.startswith("//") or "\\" in link):
-        raise ValueError("a notification links to a path of this site")
+    _check_link(link)
     async with scope.transaction(write=True):
         now = clock.now()
         notification = await scope.create(
@@ -71,6 +73,51 @@ async def notify(scope: TenantScope, audience: Audience, *, kind: str, title: Me
             audience=audience.to_json(), source_event_id=source_event_id, created_at=now, progress_at=now)
         _queue_fan_out(scope.tenant_id, notification.id, 0)
     return notification
+
+
+def _check_link(link: str) -> None:
+    if link and (not link.startswith("/") or link.startswith("//") or "\\" in link):
+        raise ValueError("a notification links to a path of this site")
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One notification of :func:`notify_many`, with what :func:`notify` takes."""
+
+    audience: Audience
+    kind: str
+    title: Message
+    body: Message | None = None
+    link: str = ""
+    urgent: bool = False
+
+
+_DRAFT_COLUMNS = {"kind": "text", "title": "text", "body": "text", "link": "text", "urgent": "boolean",
+                  "audience": "text"}
+
+
+async def notify_many(scope: TenantScope, drafts: Sequence[Draft]) -> list[int]:
+    """:func:`notify` of each draft: one notification each, written in one statement (in the
+    open write transaction, or a new one); returns their ids. After commit one job fills the
+    inboxes of all of them (:func:`fan_out_many`), instead of a job each."""
+    if not drafts:
+        return []
+    for draft in drafts:
+        _check_link(draft.link)
+    async with scope.transaction(write=True):
+        now = clock.now()
+        rows = await scope.raw(
+            Notification,
+            "INSERT INTO core_notification (tenant_id, kind, title, body, link, urgent, audience, source_event_id, "
+            "created_at, fan_out_cursor, progress_at, fanned_out_at, recipients) "
+            f"SELECT {{tenant}}, v.kind, v.title, v.body, v.link, v.urgent, v.audience, NULL, {typed('timestamptz')}, "
+            f"0, {typed('timestamptz')}, NULL, 0 FROM {rows_from_json(_DRAFT_COLUMNS)} RETURNING id",
+            now, now, json_rows({"kind": d.kind, "title": _message_json(d.title), "body": _message_json(d.body),
+                                 "link": d.link, "urgent": d.urgent, "audience": d.audience.to_json()}
+                                for d in drafts))
+        ids = sorted(row["id"] for row in rows)
+        queue.enqueue_after_commit(FAN_OUT_MANY_JOB, scope.tenant_id, key=ids[0], notification_ids=ids)
+    return ids
 
 
 def _queue_fan_out(tenant_id: int, notification_id: int, cursor: int) -> None:
@@ -108,6 +155,62 @@ async def fan_out_batch(tenant_id: int, notification_id: int, cursor: int) -> st
         if not finished:
             _queue_fan_out(tenant_id, notification_id, people[-1])
     return "finished" if finished else "batch"
+
+
+async def fan_out_many(tenant_id: int, notification_ids: list[int]) -> int:
+    """The whole fan-out of many notifications to a few named people each (what
+    :func:`notify_many` writes), in one transaction: each is locked, found untouched, finished,
+    its inbox entries inserted and its channel messages planned. One to more people than a
+    batch, or to the district's members, is left to its own fan-out, queued here. Returns how
+    many it finished."""
+    scope = TenantScope(tenant_id)
+    async with scope.transaction(write=True):
+        # Found by their ids (and district) only, locked in id order as a second run would lock
+        # them. The rows are new: a condition on another column (fanned_out_at) could lead the
+        # planner, from statistics not yet gathered, to read that column's whole index instead.
+        lock = "" if db.is_sqlite() else " FOR UPDATE"
+        rows = await scope.raw(
+            Notification,
+            "SELECT id, audience, urgent, fan_out_cursor, fanned_out_at FROM core_notification "
+            f"WHERE tenant_id = {{tenant}} AND {among('id')} ORDER BY id{lock}", id_list(notification_ids))
+        small: dict[int, tuple[tuple[int, ...], bool]] = {}
+        for row in rows:
+            if row["fanned_out_at"] is not None or row["fan_out_cursor"] != 0:
+                continue  # finished, or under way in its own fan-out
+            audience = Audience.from_json(row["audience"])
+            if audience.members or len(audience.persons) > FAN_OUT_BATCH:
+                _queue_fan_out(tenant_id, row["id"], 0)
+            else:
+                small[row["id"]] = (audience.persons, bool(row["urgent"]))
+        if not small:
+            return 0
+        now = clock.now()
+        pairs = [{"notification": n, "person": person} for n, (persons, _urgent) in small.items()
+                 for person in persons]
+        added = await scope.raw(
+            InboxEntry,
+            "INSERT INTO core_inbox_entry (tenant_id, notification, person, created_at, read_at) "
+            f"SELECT {{tenant}}, v.notification, v.person, {typed('timestamptz')}, NULL FROM "
+            f"{rows_from_json({'notification': 'integer', 'person': 'integer'})} WHERE true "
+            "ON CONFLICT (notification, person) DO NOTHING RETURNING id, notification, person",
+            now, json_rows(pairs)) if pairs else []
+        planned = await _plan_entries(scope, [(row["id"], row["person"], small[row["notification"]][1])
+                                              for row in sorted(added, key=lambda r: r["id"])], now)
+        # Each finished as fan_out_batch finishes its last batch: the cursor at its last person,
+        # its recipients counted, through the index of its entries (the notification is the
+        # district's; a condition on the district here too would tempt the planner, again, to
+        # read all of the district's entries for each notification).
+        entries = "FROM core_inbox_entry e WHERE e.notification = core_notification.id"
+        await scope.raw(
+            Notification,
+            f"UPDATE core_notification SET fan_out_cursor = COALESCE((SELECT max(e.person) {entries}), 0), "
+            f"recipients = (SELECT count(*) {entries}), progress_at = {{}}, fanned_out_at = {{}} "
+            f"WHERE tenant_id = {{tenant}} AND {among('id')}",
+            now, now, id_list(small))
+        for message_id, not_before in planned:
+            queue.enqueue_after_commit(SEND_JOB, tenant_id, key=message_id, message_id=message_id,
+                                       defer_until=not_before if not_before > now else None)
+    return len(small)
 
 
 async def _insert_entries(scope: TenantScope, notification_id: int, people: list[int],
@@ -188,34 +291,47 @@ def _wants(choice: str, urgent: bool) -> bool:
 
 async def _plan_channel_messages(scope: TenantScope, notification: Notification, added: dict[int, int],
                                  now: datetime) -> list[tuple[int, datetime]]:
-    """Channel messages for the new entries, by each person's preferences and the district's
-    settings (push costs the district nothing: it goes to every device a person turned it on
-    in); returns (message id, not before)."""
-    if not added:
+    """Channel messages for one notification's new entries ({person: entry id})."""
+    return await _plan_entries(scope, [(entry_id, person_id, notification.urgent)
+                                       for person_id, entry_id in added.items()], now)
+
+
+CHANNEL_MESSAGES_PER_INSERT = 1000  # a statement's parameters are limited
+
+
+async def _plan_entries(scope: TenantScope, entries: list[tuple[int, int, bool]],
+                        now: datetime) -> list[tuple[int, datetime]]:
+    """Channel messages for new inbox entries (entry id, person, urgent), by each person's
+    preferences and the district's settings (push costs the district nothing: it goes to every
+    device a person turned it on in); returns (message id, not before)."""
+    if not entries:
         return []
     from tenants.tables import Tenant
 
     district = await Tenant.select(Tenant.notify_by_email, Tenant.notify_by_sms).where(
         Tenant.id == scope.tenant_id).first()
     allowed = {"email": district["notify_by_email"], "sms": district["notify_by_sms"]}
-    devices = await push.person_devices(scope, list(added))
+    persons = sorted({person_id for _entry, person_id, _urgent in entries})
+    devices = await push.person_devices(scope, persons)
     if not any(allowed.values()) and not devices:
         return []
-    people = await _contacts(list(added))
+    people = await _contacts(persons)
     rows: list[dict[str, Any]] = []
-    for person_id, entry_id in added.items():
+    for entry_id, person_id, urgent in entries:
         if person_id not in people:
             continue
         person, preference = people[person_id]
-        quiet = None if notification.urgent else quiet_until(now, preference.quiet_start, preference.quiet_end)
+        quiet = None if urgent else quiet_until(now, preference.quiet_start, preference.quiet_end)
         for channel, reachable in (("email", person["email"]), ("sms", person["phone"])):
-            if allowed[channel] and reachable and _wants(getattr(preference, channel), notification.urgent):
+            if allowed[channel] and reachable and _wants(getattr(preference, channel), urgent):
                 rows.append({"inbox_entry": entry_id, "person": person_id, "channel": channel,
                              "not_before": quiet or now})
-        if _wants(preference.push, notification.urgent):
+        if _wants(preference.push, urgent):
             rows.extend({"inbox_entry": entry_id, "person": person_id, "channel": "push", "device": device,
                          "not_before": quiet or now} for device in devices.get(person_id, ()))
-    ids = await scope.insert_many(ChannelMessage, rows)
+    ids = []
+    for start in range(0, len(rows), CHANNEL_MESSAGES_PER_INSERT):
+        ids += await scope.insert_many(ChannelMessage, rows[start:start + CHANNEL_MESSAGES_PER_INSERT])
     return [(message_id, row["not_before"]) for message_id, row in zip(ids, rows)]
 
 

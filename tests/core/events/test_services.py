@@ -132,6 +132,28 @@ async def test_each_handler_has_its_own_delivery(tenant, jobs, handle):
     assert seen == ["first"]
 
 
+async def test_many_events_at_once_are_each_what_one_would_be(tenant, jobs, handle):
+    seen = []
+
+    async def record(event):
+        seen.append((event.payload["n"], event.actor_id))
+
+    handle("test_happened", record)
+    scope = TenantScope(tenant.id)
+    one = await services.emit(scope, "test_happened", {"n": 0, "name": "人民街道"}, actor_id=7)
+    many = await services.emit_many(scope, "test_happened", [{"n": n, "name": "人民街道"} for n in (1, 2, 3)],
+                                    actor_id=7)
+    assert len(many) == 3 and one.id < min(many)
+    events = {e.id: e for e in await scope.objects(Event)}
+    assert {events[i].payload for i in many} == {f'{{"n": {n}, "name": "人民街道"}}' for n in (1, 2, 3)}
+    assert events[one.id].payload == '{"n": 0, "name": "人民街道"}'
+    assert {(e.name, e.actor_id) for e in events.values()} == {("test_happened", 7)}
+    assert sorted(d.event for d in await scope.objects(EventDelivery)) == sorted([one.id, *many])
+    await jobs.run_due()
+    assert sorted(seen) == [(0, 7), (1, 7), (2, 7), (3, 7)]
+    assert await services.emit_many(scope, "test_happened", []) == []
+
+
 async def test_core_events_are_named_and_documented():
     from core.events import names
 

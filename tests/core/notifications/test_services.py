@@ -203,6 +203,38 @@ async def test_a_failed_send_is_retried_with_backoff_then_given_up(tenant, make_
     assert message.status == "failed" and len(attempts) == len(services.CHANNEL_BACKOFF) + 1
 
 
+async def test_many_notifications_at_once_reach_each_inbox_once_through_one_job(tenant, make_person, jobs):
+    scope = TenantScope(tenant.id)
+    a, b = await make_person("陈明", "13800000031"), await make_person("李华", "13800000032")
+    for person in (a, b):
+        await accounts.add_membership(scope, person.id, ["resident"], "", None)
+    await jobs.run_due()  # what joining brings
+    before = {p.id: await services.unread_count(scope, p.id) for p in (a, b)}
+    entries, sent = await scope.count(InboxEntry), {m.id for m in await scope.objects(ChannelMessage)}
+    clock.set_now(datetime(2026, 12, 1, 10, 0, tzinfo=clock.CHINA))
+    title = Message("%(number)s was accepted.", {"number": "QD-2026-000001"})
+    ids = await services.notify_many(scope, [
+        services.Draft(Audience.of(a.id), kind="feedback_changed", title=title, link="/t/qindu/feedback/1"),
+        services.Draft(Audience.of(a.id, b.id), kind="feedback_for_party", title=title, urgent=True),
+        services.Draft(Audience.district_members(), kind="everyone", title=title)])  # its own fan-out
+    assert len(ids) == 3 and len(jobs.queued()) == 1
+    await jobs.run_due()
+    rows = {n.id: n for n in await scope.objects(Notification)}
+    assert [(rows[i].recipients, rows[i].fan_out_cursor, rows[i].fanned_out_at is not None) for i in ids] == [
+        (1, a.id, True), (2, b.id, True), (2, b.id, True)]
+    assert [rows[i].link for i in ids] == ["/t/qindu/feedback/1", "", ""]
+    assert await services.unread_count(scope, a.id) - before[a.id] == 3
+    assert await services.unread_count(scope, b.id) - before[b.id] == 2
+    assert (await _titles(scope, b.id))[0] == "QD-2026-000001已受理。"
+    # SMS is for urgent messages by default: one each, of the urgent one.
+    assert sorted(m.person for m in await scope.objects(ChannelMessage) if m.id not in sent) == [a.id, b.id]
+    assert await services.fan_out_many(tenant.id, ids) == 0  # run again: nothing more
+    assert await scope.count(InboxEntry) == entries + 5
+    with pytest.raises(ValueError):
+        await services.notify_many(scope, [services.Draft(Audience.of(a.id), kind="x", title=title,
+                                                          link="https://elsewhere.example/")])
+
+
 async def test_quiet_until():
     start = datetime(2026, 11, 30, 21, 59, tzinfo=clock.CHINA)
     assert services.quiet_until(start, 22, 7) is None
