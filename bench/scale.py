@@ -30,6 +30,10 @@ from bench import load
 from bench.seed import PASSWORD, Sizes
 
 
+# The gongzhi command of this interpreter's environment.
+GONGZHI = (sys.executable, "-c", "from core.cli import main; main()")
+
+
 @dataclass(frozen=True)
 class Size:
     axis: str
@@ -134,12 +138,11 @@ class Stack:
                     "GONGZHI_REDIS_PREFIX": f"bench-{name}", "GONGZHI_VAR_DIR": f"/tmp/gongzhi-{name}"}
 
     def gongzhi(self, *args: str, **options) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-c", "from core.cli import main; main()", *args], env=self.env,
-                                **options)
+        return subprocess.Popen([*GONGZHI, *args], env=self.env, **options)
 
     def check(self, *args: str) -> None:
-        finished = subprocess.run([sys.executable, "-c", "from core.cli import main; main()", *args], env=self.env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        finished = subprocess.run([*GONGZHI, *args], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  text=True)
         if finished.returncode:
             raise RuntimeError(f"gongzhi {' '.join(args)} failed: {finished.stderr[-2000:]}")
 

@@ -290,6 +290,12 @@ _ITEM_COLUMNS = {"item": "integer", "seen": "integer", "due": "timestamptz"}
 # What the job's reads asked, asked again as it writes (two parameters: now, now).
 _STILL_OVERDUE = (f"((state = '{State.submitted.value}' AND accept_due < {{}}) OR "
                   f"(state IN ({', '.join(repr(s) for s in OPEN)}) AND resolve_due < {{}}))")
+# Both UPDATEs of a batch: the fresh deadline (``v.due``) is the one the item's state runs on,
+# and only an item read at this revision and still overdue is written.
+_NEW_DEADLINE = (f"accept_due = CASE WHEN state = '{State.submitted.value}' THEN v.due ELSE accept_due END, "
+                 f"resolve_due = CASE WHEN state = '{State.submitted.value}' THEN resolve_due ELSE v.due END")
+_UNCHANGED_AND_OVERDUE = ("WHERE feedback_item.tenant_id = {tenant} AND feedback_item.id = v.item AND "
+                          f"revision = v.seen AND {_STILL_OVERDUE}")
 
 
 class _Sweep:
@@ -334,11 +340,8 @@ class _Sweep:
         return await self.scope.raw(
             FeedbackItem,
             "UPDATE feedback_item SET "
-            f"accept_due = CASE WHEN state = '{State.submitted.value}' THEN v.due ELSE accept_due END, "
-            f"resolve_due = CASE WHEN state = '{State.submitted.value}' THEN resolve_due ELSE v.due END "
-            f"FROM {rows_from_json(_ITEM_COLUMNS)} "
-            "WHERE feedback_item.tenant_id = {tenant} AND feedback_item.id = v.item AND revision = v.seen AND "
-            f"{_STILL_OVERDUE} RETURNING id",
+            f"{_NEW_DEADLINE} "
+            f"FROM {rows_from_json(_ITEM_COLUMNS)} {_UNCHANGED_AND_OVERDUE} RETURNING id",
             json_rows(rows), self.now, self.now)
 
     async def _climb(self, rows: list[dict[str, Any]], moment) -> list[dict[str, Any]]:
@@ -346,11 +349,9 @@ class _Sweep:
             FeedbackItem,
             "UPDATE feedback_item SET party_type = v.to_type, party_id = v.to_id, "
             "escalation_level = escalation_level + 1, revision = revision + 1, updated_at = {}, "
-            f"accept_due = CASE WHEN state = '{State.submitted.value}' THEN v.due ELSE accept_due END, "
-            f"resolve_due = CASE WHEN state = '{State.submitted.value}' THEN resolve_due ELSE v.due END "
+            f"{_NEW_DEADLINE} "
             f"FROM {rows_from_json({**_ITEM_COLUMNS, 'to_type': 'text', 'to_id': 'integer'})} "
-            "WHERE feedback_item.tenant_id = {tenant} AND feedback_item.id = v.item AND revision = v.seen AND "
-            f"{_STILL_OVERDUE} RETURNING id, state, submitter, tracking_number, party_type, party_id",
+            f"{_UNCHANGED_AND_OVERDUE} RETURNING id, state, submitter, tracking_number, party_type, party_id",
             moment, json_rows(rows), self.now, self.now)
 
     async def _tell(self, moved: list[dict[str, Any]], moment) -> None:
