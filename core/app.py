@@ -85,7 +85,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def on_startup() -> None:
         nonlocal opened_pool
-        opened_pool = await db.start()
+        opened_pool = await db.start(connect_timeout=settings.database_connect_timeout,
+                                     command_timeout=settings.database_command_timeout)
         if settings.jobs_in_process:
             # Embedded: this process runs the jobs and the schedule too.
             await jobs.start()  # type: ignore[attr-defined]
@@ -170,7 +171,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         request_max_body_size=settings.max_body_bytes,
-        state=State({"settings": settings, "throttle": Throttle(settings.redis_url, settings.redis_prefix)}),
+        multipart_form_part_limit=settings.max_form_parts,
+        state=State({"settings": settings, "throttle": Throttle(settings.redis_url, settings.redis_prefix,
+                                                                        timeout=settings.redis_timeout)}),
         before_send=[add_security_headers],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],

@@ -35,6 +35,13 @@ class Settings:
     master_key_file: Path | None = None
     test_mode: bool = False
     max_body_bytes: int = 1_048_576
+    # A multipart form of more parts than this is refused before its parts are read.
+    max_form_parts: int = 100
+    # How long an app process waits for PostgreSQL to accept a connection, and for one
+    # statement's answer, and for Redis, before it answers 503 (seconds).
+    database_connect_timeout: float = 1.0
+    database_command_timeout: float = 5.0
+    redis_timeout: float = 1.0
     secure_cookies: bool = False
     smtp_url: str | None = None
     mail_from: str = "Gongzhi <no-reply@gongzhi.localhost>"
@@ -71,6 +78,10 @@ class Settings:
             master_key_file=Path(master_key) if master_key else None,
             test_mode=_env("TEST_MODE") == "1",
             max_body_bytes=int(_env("MAX_BODY_BYTES", "1048576")),
+            max_form_parts=int(_env("MAX_FORM_PARTS", "100")),
+            database_connect_timeout=float(_env("DATABASE_CONNECT_TIMEOUT", "1")),
+            database_command_timeout=float(_env("DATABASE_COMMAND_TIMEOUT", "5")),
+            redis_timeout=float(_env("REDIS_TIMEOUT", "1")),
             secure_cookies=_env("SECURE_COOKIES") == "1",
             smtp_url=_env("SMTP_URL"),
             mail_from=_env("MAIL_FROM", "Gongzhi <no-reply@gongzhi.localhost>"),

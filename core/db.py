@@ -281,14 +281,20 @@ async def platform_transaction(*, write: bool = False) -> AsyncIterator[None]:
         yield
 
 
-async def start(db: Engine | None = None) -> bool:
+async def start(db: Engine | None = None, *, connect_timeout: float | None = None,
+                command_timeout: float | None = None) -> bool:
     """Open a connection pool where the engine has one (PostgreSQL) and none is open.
 
-    Returns whether this call opened it: whoever opened the pool closes it.
+    An app process gives both timeouts (``GONGZHI_DATABASE_*_TIMEOUT``), so that when the
+    database cannot be reached a request fails within them (and is answered 503) instead of
+    waiting; the worker and the CLI wait as long as their work takes. Returns whether this
+    call opened the pool: whoever opened it closes it.
     """
     db = db or engine()
     if isinstance(db, PostgresEngine) and db.pool is None:
-        await db.start_connection_pool(min_size=1, max_size=10, reset=_keep_session)
+        timeouts = {name: value for name, value in (("timeout", connect_timeout),
+                                                    ("command_timeout", command_timeout)) if value}
+        await db.start_connection_pool(min_size=1, max_size=10, reset=_keep_session, **timeouts)
         return True
     return False
 
@@ -297,6 +303,24 @@ async def stop(db: Engine | None = None) -> None:
     db = db or engine()
     if isinstance(db, PostgresEngine) and db.pool is not None:
         await db.close_connection_pool()
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` says the database could not be reached or did not answer in time (a
+    lost or refused connection, a timeout), rather than that the statement was wrong: what a
+    request answers with 503 and can simply be tried again."""
+    if isinstance(error, (ConnectionError, TimeoutError)):  # asyncio's TimeoutError is this one
+        return True
+    if isinstance(error, sqlite3.OperationalError):
+        return "database is locked" in str(error)
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover
+        return False
+    if isinstance(error, asyncpg.InterfaceError):  # also what a misuse of a connection raises
+        return "connection is closed" in str(error)
+    return isinstance(error, (asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError,
+                              asyncpg.TooManyConnectionsError))
 
 
 def is_unique_violation(error: BaseException) -> bool:

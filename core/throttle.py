@@ -1,7 +1,9 @@
 """Throttling: how many times a thing may happen per key in a window.
 
 Counters live in Redis when ``GONGZHI_REDIS_URL`` is set (shared by every app process),
-else in the database. Fixed windows: simple, and enough to stop guessing and flooding.
+else in the database. While Redis cannot be reached (``GONGZHI_REDIS_TIMEOUT``), counting
+falls back to the database, so log-in keeps working and stays throttled. Fixed windows:
+simple, and enough to stop guessing and flooding.
 
 The limits (documented in README):
 
@@ -13,6 +15,7 @@ The limits (documented in README):
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -22,6 +25,8 @@ from piccolo.table import Table
 
 from core import clock
 
+log = logging.getLogger("gongzhi.throttle")
+_UNREACHABLE = object()
 
 @dataclass(frozen=True)
 class Limit:
@@ -58,34 +63,54 @@ def _window(limit: Limit) -> tuple[int, int]:
 
 
 class Throttle:
-    def __init__(self, redis_url: str | None = None, prefix: str = "gongzhi") -> None:
+    def __init__(self, redis_url: str | None = None, prefix: str = "gongzhi", *, timeout: float = 1.0) -> None:
         self.redis_url = redis_url
         self.prefix = prefix  # deployments sharing one Redis keep apart by prefix
+        self.timeout = timeout
         self._redis = None
 
     async def hit(self, limit: Limit, subject: str) -> Verdict:
         """Count one more for ``subject``; allowed while the count stays within the limit."""
         number, retry_after = _window(limit)
         key = f"{limit.name}:{subject}:{number}"
-        hits = await (self._hit_redis if self.redis_url else self._hit_database)(key, limit)
+        hits = await self._without_outage(self._hit_redis(key, limit)) if self.redis_url else _UNREACHABLE
+        if hits is _UNREACHABLE:
+            hits = await self._hit_database(key, limit)
         return Verdict(allowed=hits <= limit.count, retry_after=retry_after)
 
     async def peek(self, limit: Limit, subject: str) -> Verdict:
         """Whether one more would be allowed, without counting it."""
         number, retry_after = _window(limit)
         key = f"{limit.name}:{subject}:{number}"
+        hits = _UNREACHABLE
         if self.redis_url:
-            hits = int(await self._client().get(f"{self.prefix}:throttle:{key}") or 0)
-        else:
+            hits = await self._without_outage(self._client().get(f"{self.prefix}:throttle:{key}"))
+        if hits is _UNREACHABLE:
             row = await ThrottleCounter.select(ThrottleCounter.hits).where(ThrottleCounter.key == key).first()
             hits = row["hits"] if row else 0
+        hits = int(hits or 0)
         return Verdict(allowed=hits < limit.count, retry_after=retry_after)
+
+    async def _without_outage(self, counting):
+        """What ``counting`` (a Redis call) answers, or ``_UNREACHABLE`` when Redis cannot be
+        reached; the client is then dropped, so that the next call connects afresh."""
+        from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeout
+
+        try:
+            return await counting
+        except (RedisConnectionError, RedisTimeout, OSError) as error:
+            log.warning("Redis cannot be reached (%r): counting in the database meanwhile", error)
+            client, self._redis = self._redis, None
+            if client is not None:
+                await client.aclose(close_connection_pool=True)
+            return _UNREACHABLE
 
     def _client(self):
         if self._redis is None:
             from redis.asyncio import Redis
 
-            self._redis = Redis.from_url(self.redis_url)
+            self._redis = Redis.from_url(self.redis_url, socket_connect_timeout=self.timeout,
+                                         socket_timeout=self.timeout)
         return self._redis
 
     async def _hit_redis(self, key: str, limit: Limit) -> int:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -21,8 +22,12 @@ def _free_port() -> int:
 
 
 @asynccontextmanager
-async def production_server(redis_url: str, folder: Path, *, workers: int = 2):
-    """Yields ``(base URL, pid of the serving process)``; the database is dropped after."""
+async def production_server(redis_url: str, folder: Path, *, workers: int = 2,
+                            database_through: Callable[[str], str] | None = None,
+                            env_extra: dict[str, str] | None = None):
+    """Yields ``(base URL, pid of the serving process)``; the database is dropped after.
+    ``database_through`` rewrites the database URL the server (not migrate or demo) uses, e.g.
+    to reach it through a proxy; ``env_extra`` adds settings."""
     import asyncpg
 
     from tests.services import admin_database_url, database_url_named
@@ -40,7 +45,10 @@ async def production_server(redis_url: str, folder: Path, *, workers: int = 2):
     port = _free_port()
     log_path = folder / "serve.log"
     log = log_path.open("w")
-    process = subprocess.Popen(gongzhi + ["serve", "--port", str(port), "--workers", str(workers)], env=env,
+    serve_env = dict(env, **(env_extra or {}))
+    if database_through is not None:
+        serve_env["GONGZHI_DATABASE_URL"] = database_through(env["GONGZHI_DATABASE_URL"])
+    process = subprocess.Popen(gongzhi + ["serve", "--port", str(port), "--workers", str(workers)], env=serve_env,
                                stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

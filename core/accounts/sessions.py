@@ -109,6 +109,9 @@ class SessionMiddleware(ASGIMiddleware):
     """Puts the signed-in person (an :class:`~core.accounts.services.Actor`) on ``scope["state"]["actor"]``."""
 
     scopes = (ScopeType.HTTP,)
+    # Whether the process answers, and the static files, do not depend on who asks (nor on the
+    # database being reachable).
+    exclude_path_pattern = ("^/healthz$", "^/readyz$", "^/static/")
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         token = cookie_from_scope(scope, COOKIE_NAME)

@@ -16,6 +16,7 @@ from typing import Any
 
 from arq import create_pool, cron as arq_cron, func
 from arq.connections import ArqRedis, RedisSettings
+from redis.exceptions import RedisError
 from arq.worker import Worker
 
 from core import clock, db
@@ -41,8 +42,15 @@ class ArqQueue:
     async def pool(self) -> ArqRedis:
         loop = asyncio.get_running_loop()
         if self._pool is None or self._loop is not loop:
-            self._pool = await create_pool(RedisSettings.from_dsn(self.settings.redis_url),
-                                           default_queue_name=queue_name(self.settings, registry.SHORT))
+            # Not tried again and again, and no call waits longer than GONGZHI_REDIS_TIMEOUT: a
+            # job that cannot be queued now is queued by the sweep later (core.jobs.sweep), and
+            # the request that wrote it must not wait for Redis to come back.
+            redis = RedisSettings.from_dsn(self.settings.redis_url)
+            timeout = self.settings.redis_timeout
+            self._pool = ArqRedis(host=redis.host, port=redis.port, db=redis.database, username=redis.username,
+                                  password=redis.password, ssl=redis.ssl, socket_connect_timeout=timeout,
+                                  socket_timeout=timeout, encoding="utf8",
+                                  default_queue_name=queue_name(self.settings, registry.SHORT))
             self._loop = loop
         return self._pool
 
@@ -50,13 +58,17 @@ class ArqQueue:
                       defer_until: datetime | None, kwargs: dict[str, Any]) -> bool:
         spec = registry.get(name)
         pool = await self.pool()
-        job = await pool.enqueue_job(
-            name, tenant_id,
-            _job_id=f"{self.settings.redis_prefix}:{job_id}" if job_id else None,
-            _queue_name=queue_name(self.settings, spec.queue),
-            _defer_until=defer_until,
-            **kwargs,
-        )
+        try:
+            job = await pool.enqueue_job(
+                name, tenant_id,
+                _job_id=f"{self.settings.redis_prefix}:{job_id}" if job_id else None,
+                _queue_name=queue_name(self.settings, spec.queue),
+                _defer_until=defer_until,
+                **kwargs,
+            )
+        except (RedisError, OSError):
+            await self.close()  # the next call connects afresh
+            raise
         return job is not None
 
     async def close(self) -> None:

@@ -28,7 +28,10 @@ _TITLES = {
     423: N_("This district is not available"),
     429: N_("Too many requests; please wait a moment"),
     500: N_("Something went wrong on our side"),
+    503: N_("The service is briefly unavailable"),
 }
+# How long a 503 asks the client to wait before it tries again (seconds).
+RETRY_AFTER_OUTAGE = 5
 
 
 def _translated(value: Any) -> Any:
@@ -123,21 +126,65 @@ def _to_login(request: Request) -> Response:
     return Redirect(f"{login}?next={quote(target, safe='/')}", status_code=303)
 
 
+# What Litestar's multipart parser says (as a 400) when a form has more parts than allowed.
+_TOO_MANY_PARTS = "Request Entity Too Large"
+
+
 def handle_http_exception(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
     if status >= 500:
         log.error("HTTP %s at %s: %s", status, request.url.path, exc.detail)
     detail = None
-    if status == 413:
-        limit = request.app.state.settings.max_body_bytes
-        detail = Message("The limit is %(size)s.", {"size": f"{limit // 1024} KB"})
+    if status == 400 and exc.detail == _TOO_MANY_PARTS:
+        # The parser stopped at the limit, before reading the rest of the parts.
+        status = 413
+        detail = Message("A form may have at most %(count)s fields and files.",
+                         {"count": request.app.state.settings.max_form_parts})
+    elif status == 413:
+        detail = Message("The limit is %(size)s.", {"size": _size(_body_limit(request))})
     response = respond(request, status, detail)
     for name, value in (exc.headers or {}).items():
         response.headers[name] = value
     return response
 
 
+def is_outage(error: BaseException) -> bool:
+    """Whether ``error`` (or what it was raised from) is the database or Redis out of reach."""
+    from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeout
+
+    from core import db
+
+    seen = 0
+    while error is not None and seen < 8:
+        if db.is_unavailable(error) or isinstance(error, (RedisConnectionError, RedisTimeout)):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
+def _body_limit(request: Request) -> int:
+    """The largest body the route asked for takes (a form with photos takes more than most)."""
+    handler = request.scope.get("route_handler")
+    try:
+        limit = handler.resolve_request_max_body_size() if handler is not None else None
+    except Exception:  # noqa: BLE001 (no route, or none of its layers says)
+        limit = None
+    return limit or request.app.state.settings.max_body_bytes
+
+
+def _size(count: int) -> str:
+    return f"{count / 1_048_576:.0f} MB" if count >= 1_048_576 * 2 else f"{count // 1024} KB"
+
+
 def handle_unexpected(request: Request, exc: Exception) -> Response:
+    if is_outage(exc):
+        # Nothing was half-written: the transaction it broke is rolled back (by the server, when
+        # the connection is gone). The page says so, and when to try again.
+        log.warning("service unavailable at %s %s: %r", request.method, request.url.path, exc)
+        response = respond(request, 503, Message(
+            "Our records cannot be reached just now. Please try again in a moment."))
+        response.headers["retry-after"] = str(RETRY_AFTER_OUTAGE)
+        return response
     log.exception("unhandled error at %s %s", request.method, request.url.path)
     return respond(request, 500, Message("We have been told about it. Please try again later."))
 
