@@ -225,6 +225,69 @@ for _action, _needs_reason in (("approve", False), ("reject", True), ("suspend",
     _status_command(_action, _needs_reason)
 
 
+def _run_as_owner(coroutine: Awaitable[T]) -> T:
+    """Run against the database as the owner role where one is configured (as migrations do)."""
+    async def with_database() -> T:
+        from core import db
+
+        db.configure(Settings.from_env().migration_url)
+        await db.start()
+        try:
+            return await coroutine
+        finally:
+            await db.stop()
+
+    return asyncio.run(with_database())
+
+
+def _passphrase(path: str | None, confirm: bool) -> str:
+    if path:
+        with open(path, encoding="utf-8") as handle:
+            return handle.readline().rstrip("\r\n")
+    return click.prompt("Passphrase", hide_input=True, confirmation_prompt=confirm, err=True)
+
+
+@tenant.command(name="export")
+@click.argument("slug")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The archive file to write")
+@click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False),
+              help="A file whose first line is the passphrase (otherwise it is asked for)")
+def tenant_export(slug: str, out: str, passphrase_file: str | None) -> None:
+    """Write everything a district owns to one archive, encrypted with a passphrase (docs/operations.md)."""
+    from pathlib import Path
+
+    from core.errors import GongzhiError
+    from tenants import archive
+
+    try:
+        passphrase = archive.check_passphrase(_passphrase(passphrase_file, confirm=True))
+        done = _run_as_owner(archive.export_district(Settings.from_env(), slug, Path(out), passphrase))
+    except GongzhiError as error:
+        _fail(str(error.detail))
+    click.echo(f"Exported {done.display_name} ({done.slug}) to {out}: {done.rows:,} rows of {done.tables} tables, "
+               f"{done.persons:,} people, {done.files:,} files.")
+
+
+@tenant.command(name="import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False),
+              help="A file whose first line is the passphrase (otherwise it is asked for)")
+def tenant_import(file: str, passphrase_file: str | None) -> None:
+    """Recreate a district from its archive on this instance (migrated, without that district)."""
+    from pathlib import Path
+
+    from core.errors import GongzhiError
+    from tenants import archive
+
+    try:
+        passphrase = _passphrase(passphrase_file, confirm=False)
+        done = _run_as_owner(archive.import_district(Settings.from_env(), Path(file), passphrase))
+    except GongzhiError as error:
+        _fail(str(error.detail))
+    click.echo(f"Imported {done.display_name} ({done.slug}): {done.rows:,} rows of {done.tables} tables, "
+               f"{done.persons:,} people (and {done.persons_kept:,} already here), {done.files:,} files.")
+
+
 @main.group()
 def bench() -> None:
     """The benchmark at province scale (bench/README.md): PostgreSQL only."""
@@ -368,6 +431,17 @@ def bench_scale(admin_url: str, database: str, port: int, runs: int, seconds: fl
                                      only_axis=axis, residents_per_tenant=residents_per_tenant,
                                      say=lambda text: click.echo(text, err=True)))
     click.echo(scale.report(measured))
+
+
+@bench.command(name="enumeration")
+@click.option("--rounds", default=30, show_default=True, type=click.IntRange(min=3),
+              help="Requests for each number and answer")
+def bench_enumeration(rounds: int) -> None:
+    """Whether log-in, a log-in code or a reset answers more slowly for an account that exists
+    (on the configured database, either engine; it adds one person)."""
+    from bench import enumeration
+
+    click.echo(enumeration.table(_run(enumeration.measure(Settings.from_env(), rounds))))
 
 
 @main.group()
@@ -567,6 +641,122 @@ def plugin_install(spec: str) -> None:
     click.echo(f"Installed {done.name} {done.version}. Restart the app and the workers to load it; "
                f"districts can then enable it (gongzhi plugin enable SLUG {done.name}, or in their console).")
 
+
+@main.group()
+def keys() -> None:
+    """The master key: its keys, and rotating it (docs/operations.md)."""
+
+
+@keys.command(name="status")
+def keys_status() -> None:
+    """The master keys the file holds and the district keys each one wraps."""
+    from core.protection import rotation
+
+    for found in _run(rotation.status(Settings.from_env())):
+        where = "current" if found.current else ("in the file" if found.in_file else "NOT IN THE FILE")
+        click.echo(f"{found.key_id or '(no id)':<14} {where:<16} {found.district_keys} district keys")
+
+
+@keys.command(name="add")
+@click.option("--new-key-file", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="A key made elsewhere (32 bytes); without it, one is made here")
+def keys_add(new_key_file: str | None) -> None:
+    """Step 1: add a new master key to the file, not current yet; then put the file on every host."""
+    from core.protection import rotation
+
+    try:
+        new_key = rotation.read_key_file(new_key_file) if new_key_file else None
+        added = _run(rotation.add_key(Settings.from_env(), new_key))
+    except (rotation.RotationRefused, rotation.MasterKeyMissing) as error:
+        _fail(str(error))
+    click.echo(f"Added master key {added}. Put the file on every host, then: gongzhi keys use {added}")
+
+
+@keys.command(name="use")
+@click.argument("key_id")
+def keys_use(key_id: str) -> None:
+    """Step 2: make a key of the file current; then put the file on every host."""
+    from core.protection import rotation
+
+    try:
+        _run(rotation.make_current(Settings.from_env(), key_id))
+    except rotation.RotationRefused as error:
+        _fail(str(error))
+    click.echo(f"Master key {key_id} is current. Put the file on every host, then: gongzhi keys rotate")
+
+
+@keys.command(name="rotate")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Wrap at most this many district keys")
+def keys_rotate(limit: int | None) -> None:
+    """Step 3: wrap every district key again under the current master key (run it again to finish)."""
+    from core.protection import rotation
+
+    done = _run(rotation.rotate(Settings.from_env(), limit=limit))
+    click.echo(f"{done.rewrapped} district keys wrapped again under master key {done.key_id}.")
+    if done.stopped_early:
+        click.echo("Stopped at the limit: run it again to go on.")
+    if done.unopened:
+        _fail(f"Not opened here (their master key is not in this file): districts {done.unopened}")
+
+
+@keys.command(name="retire")
+@click.argument("key_id")
+def keys_retire(key_id: str) -> None:
+    """Step 4: take an old key out of the file, once no district key needs it."""
+    from core.protection import rotation
+
+    try:
+        _run(rotation.retire_key(Settings.from_env(), key_id))
+    except rotation.RotationRefused as error:
+        _fail(str(error))
+    click.echo(f"Master key {key_id} is retired here. Put the file on every host, then destroy every copy of it.")
+
+
+@main.group()
+def retention() -> None:
+    """How long each district keeps each kind of sensitive data."""
+
+
+@retention.command(name="show")
+@click.argument("slug")
+def retention_show(slug: str) -> None:
+    """The district's retention of each kind, in days (0: kept until the person is erased)."""
+    from core.protection import retention as rules
+    from core.tenancy import TenantScope
+    from tenants.services import get_tenant
+
+    async def show() -> list:
+        return await rules.rules_of(TenantScope((await get_tenant(slug)).id))
+
+    from core.errors import GongzhiError
+
+    try:
+        found = _run(show())
+    except GongzhiError as error:
+        _fail(str(error.detail))
+    for rule in found:
+        click.echo(f"{rule.kind:<36} {rule.days:>6} {'(default)' if rule.default else ''}")
+
+
+@retention.command(name="set")
+@click.argument("slug")
+@click.argument("kind")
+@click.argument("days", type=click.IntRange(min=0))
+def retention_set(slug: str, kind: str, days: int) -> None:
+    """Keep one kind of the district's sensitive data this many days (0: until the person is erased)."""
+    from core.errors import GongzhiError
+    from core.protection import retention as rules
+    from core.tenancy import TenantScope
+    from tenants.services import get_tenant
+
+    async def change() -> None:
+        await rules.set_days(TenantScope((await get_tenant(slug)).id), kind, days, actor_id=None)
+
+    try:
+        _run(change())
+    except GongzhiError as error:
+        _fail(str(error.detail))
+    click.echo(f"{slug} keeps {kind} for {days} days.")
 
 if __name__ == "__main__":
     main()

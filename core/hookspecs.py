@@ -182,6 +182,17 @@ def export_tenant(scope: Any) -> Any:
     ``async``. Not firstresult. Tenant-scoped."""
 
 
+@hookspec(firstresult=True)
+def erase_sensitive_data(scope: Any, kind: str, before: Any) -> Any:
+    """Called by the nightly retention job, in each district, for each kind of sensitive data
+    the plugin's manifest declares (``[[sensitive_data]]``) that the district keeps for a
+    limited time: erase the kind's sealed values older than ``before`` (a timezone-aware
+    time), usually with ``plugin.erase_sealed``, and return how many were erased (values
+    already erased are not counted again). Called whether or not the district has the plugin
+    enabled, as disabling keeps the data. May be ``async``. firstresult, called only on the
+    plugin that declares the kind. Tenant-scoped."""
+
+
 @hookspec
 def demo_data(scope: Any, slug: str) -> None:
     """Called by ``gongzhi demo`` after core's demo data, for each district that has the

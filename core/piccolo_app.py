@@ -36,7 +36,7 @@ from core.notices.tables import (
 )
 from core.notifications.tables import ChannelMessage, InboxEntry, Notification, NotificationPreference
 from core.plugins.tables import PluginEnablement
-from core.protection.tables import DistrictKey, PersonKey
+from core.protection.tables import DistrictKey, PersonKey, RetentionRule
 from core.push.tables import PushSubscription
 from core.storage.database import StoredFile
 from core.storage.platform import PlatformFile
@@ -52,7 +52,7 @@ APP_CONFIG = AppConfig(
                    NoticeAttachment, NoticeRead, NoticeQuestion, StoredFile,
                    FeedbackCategory, FeedbackItem, TimelineEntry, TrackingCounter, FeedbackPhoto, CallIn,
                    PluginEnablement, PlatformFile, MarketplacePlugin, MarketplaceRelease, PushSubscription,
-                   AppointmentSlot, AppointmentBooking],
+                   AppointmentSlot, AppointmentBooking, RetentionRule],
     migration_dependencies=[],
     commands=[],
 )

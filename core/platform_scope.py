@@ -105,6 +105,28 @@ async def destroy_person_keys(person_id: int) -> int:
     return len(keys)
 
 
+@platform_operation("master key rotation: the district keys another master key wrapped, in every district",
+                    write=False)
+async def district_keys_to_rewrap(current_key_id: str, *, after: int = 0, limit: int = 200) -> list[dict]:
+    """``id`` and ``tenant_id`` of district keys not wrapped by ``current_key_id``, after
+    ``after`` in id order (each is then wrapped again in its own district's transaction)."""
+    from core.protection.tables import DistrictKey
+
+    return await DistrictKey.select(DistrictKey.id, DistrictKey.tenant_id).where(
+        DistrictKey.master_key_id != current_key_id, DistrictKey.id > after).order_by(DistrictKey.id).limit(limit)
+
+
+@platform_operation("master key status: how many district keys each master key wraps, over every district",
+                    write=False)
+async def district_keys_by_master_key() -> dict[str, int]:
+    from piccolo.query.functions.aggregate import Count
+
+    from core.protection.tables import DistrictKey
+
+    rows = await DistrictKey.select(DistrictKey.master_key_id, Count()).group_by(DistrictKey.master_key_id)
+    return {row["master_key_id"]: row["count"] for row in rows}
+
+
 SWEEP_LIMIT = 1000
 
 

@@ -28,14 +28,16 @@ from core.jobs.registry import LONG, SHORT
 from core.ledger import Ledger, LedgerAccount, LedgerTransfer, NotEnough, Transfer
 from core.plugins.manifest import CORE_API_VERSION
 from core.plugins.web import NavEntry, Tile, Visit, Widget
+from core.protection.services import Erased
 from core.tenancy import TenantOwned, TenantScope
+from core.web.problems import problem_responses
 
 __all__ = [
-    "CHINA", "CORE_API_VERSION", "CapabilityError", "Conflict", "FieldError", "Form", "GongzhiError", "LONG", "Ledger",
-    "LedgerAccount", "LedgerTransfer", "Message", "NotEnough",
+    "CHINA", "CORE_API_VERSION", "CapabilityError", "Conflict", "Erased", "FieldError", "Form", "GongzhiError", "LONG",
+    "Ledger", "LedgerAccount", "LedgerTransfer", "Message", "NotEnough",
     "N_", "NavEntry", "NotFound", "PermissionDenied", "Plugin", "SHORT", "TenantOwned", "TenantScope", "Tile",
     "Transfer", "ValidationFailed", "Visit", "WeeklyRule", "Widget", "clean_phone", "clean_text", "current_language", "gettext",
-    "hookimpl", "now", "whole_number",
+    "hookimpl", "now", "problem_responses", "whole_number",
 ]
 
 
@@ -597,9 +599,30 @@ class Plugin:
 
         return await protection.seal(Settings.from_env(), scope, person_id, table, row_id, plaintext)
 
+    async def erase_sealed(self, scope: TenantScope, column, *, since, before, where: tuple = ()) -> int:
+        """For the ``erase_sensitive_data`` hook: replace the sealed values in ``column`` (of one
+        of the plugin's tables) of the district's rows whose ``since`` column is before
+        ``before`` (and that meet ``where``) by a marker saying when they were erased; returns
+        how many. Reading one afterwards raises :class:`Erased`."""
+        self.require("encryption:use")
+        from core.protection import retention
+
+        table = column._meta.table._meta.tablename
+        if not table.startswith(f"{self.name}_"):
+            raise CapabilityError(self.name, f"erasing in the table {table} (not the plugin's own)")
+        return await retention.erase_sealed(scope, column, since=since, before=before, where=tuple(where))
+
+    @staticmethod
+    def erased_note(erased: "Erased") -> Message:
+        """What to show in place of a value erased under the district's retention."""
+        from core.protection import retention
+
+        return retention.erased_note(erased.at)
+
     async def read_sealed(self, scope: TenantScope, *, reader_id: int, person_id: int, table: str, row_id: int,
                           sealed: str, may_read, purpose: str = "") -> str:
-        """Decrypt sealed data: the person, or whoever ``may_read(reader_id)`` allows; audited."""
+        """Decrypt sealed data: the person, or whoever ``may_read(reader_id)`` allows; audited.
+        A value erased under the district's retention raises :class:`Erased`."""
         self.require("encryption:use")
         from core.config import Settings
         from core.protection import services as protection

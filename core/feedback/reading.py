@@ -45,11 +45,14 @@ async def view(settings: Settings, scope: TenantScope, item: FeedbackItem, *, re
     category = await scope.get(FeedbackCategory, item.category)
     description = item.description
     if category.private and item.sealed_description:
-        from core.protection import services as protection
+        from core.protection import retention, services as protection
 
-        description = await protection.read(settings, scope, reader_id=reader_id, person_id=item.submitter,
-                                            table="feedback_item", row_id=item.id, sealed=item.sealed_description,
-                                            may_read=may_read_private, purpose="feedback")
+        try:
+            description = await protection.read(settings, scope, reader_id=reader_id, person_id=item.submitter,
+                                                table="feedback_item", row_id=item.id, sealed=item.sealed_description,
+                                                may_read=may_read_private, purpose="feedback")
+        except protection.Erased as erased:
+            description = str(retention.erased_note(erased.at))
     entries = await scope.objects(TimelineEntry).where(TimelineEntry.item == item.id).order_by(TimelineEntry.id)
     for entry in entries:  # shown, never saved: a sealed note is opened for this reader only
         if entry.sealed and entry.note:
@@ -81,5 +84,9 @@ async def unseal(settings: Settings, scope: TenantScope, item: FeedbackItem, *, 
     try:
         return await protection.read(settings, scope, reader_id=reader_id, person_id=item.submitter, table=table,
                                      row_id=row_id, sealed=sealed, may_read=may_read_private, purpose="feedback")
+    except protection.Erased as erased:
+        from core.protection import retention
+
+        return retention.erased_note(erased.at)
     except ciphers.CannotOpen:
         return Message(SEALED)

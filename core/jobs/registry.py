@@ -58,7 +58,7 @@ CRONS: dict[str, CronSpec] = {}
 
 # The modules that declare core's jobs; imported once, by load().
 JOB_MODULES = ("core.jobs.sweep", "core.events.jobs", "core.notifications.jobs", "core.notices.jobs",
-               "core.feedback.jobs", "core.appointments.jobs")
+               "core.feedback.jobs", "core.appointments.jobs", "core.protection.jobs")
 
 
 def _check(name: str, timeout: int, queue: str) -> None:

@@ -113,6 +113,16 @@ class CategoryDecl:
 
 
 @dataclass(frozen=True)
+class SensitiveDataDecl:
+    """A kind of sensitive data the plugin seals, and how long a district keeps it unless it
+    says otherwise (0: until the person is erased)."""
+
+    key: str
+    label: Text
+    retention_days: int
+
+
+@dataclass(frozen=True)
 class Manifest:
     name: str
     version: str
@@ -130,6 +140,7 @@ class Manifest:
     categories: tuple[CategoryDecl, ...] = ()
     province_tables: tuple[str, ...] = ()
     platform_operations: tuple[str, ...] = ()
+    sensitive_data: tuple[SensitiveDataDecl, ...] = ()
     icon: str = ""
     # One of CATEGORIES, or "" (listed under "Other").
     category: str = ""
@@ -305,6 +316,20 @@ def parse(data: dict[str, Any], folder: Path | None = None) -> tuple[Manifest | 
             problems.append(f"{where}party: one of {', '.join(core_types)} or one of the plugin's party types")
         categories.append(CategoryDecl(key, read.both(entry, "name", where), accept, resolve, party,
                                        bool(entry.get("private", False))))
+    sensitive_data = []
+    for number, entry in enumerate(read.tables(data, "sensitive_data"), start=1):
+        where = f"sensitive_data[{number}]."
+        key = read.text(entry, "key", where)
+        if key and name and not key.startswith(f"{name}_"):
+            problems.append(f"{where}key: starts with the plugin's name and _ ({name}_…)")
+        days = read.integer(entry, "retention_days", where, low=0)
+        if days > 36_500:
+            problems.append(f"{where}retention_days: at most 36500")
+        sensitive_data.append(SensitiveDataDecl(key, read.both(entry, "label", where), days))
+    if len({d.key for d in sensitive_data}) != len(sensitive_data):
+        problems.append("sensitive_data: each key once")
+    if sensitive_data and "encryption:use" not in capabilities:
+        problems.append("sensitive_data: needs the capability encryption:use")
     province_tables = read.names(data, "province_tables")
     platform_operations = read.names(data, "platform_operations")
     if province_tables and "platform:operations" not in capabilities:
@@ -323,5 +348,6 @@ def parse(data: dict[str, Any], folder: Path | None = None) -> tuple[Manifest | 
         licence=licence, homepage=homepage,
         core=core, capabilities=capabilities, settings=tuple(settings), roles=tuple(roles),
         party_types=tuple(party_types), categories=tuple(categories), province_tables=province_tables,
-        platform_operations=platform_operations, icon=icon, category=category, folder=folder,
+        platform_operations=platform_operations, sensitive_data=tuple(sensitive_data), icon=icon, category=category,
+        folder=folder,
     ), problems

@@ -1,5 +1,5 @@
 """What a loaded plugin declares, fed into core's registries: feedback categories and
-responsible-party types, roles, jobs, cron jobs, event handlers and translations. Each
+responsible-party types, roles, kinds of sensitive data, jobs, cron jobs, event handlers and translations. Each
 registration carries the plugin's name, which is how the host later skips districts that
 have not enabled it."""
 
@@ -12,6 +12,7 @@ from core.accounts import roles
 from core.events import handlers as event_handlers
 from core.feedback import registry as feedback_registry
 from core.jobs import registry as job_registry
+from core.protection import retention
 
 
 def _check_tables(plugin) -> None:
@@ -41,6 +42,9 @@ def register(plugin) -> None:
             category.private, plugin=plugin.name))
     for role in manifest.roles:
         roles.register_plugin_role(role.name, role.label, role.scope, plugin.name)
+    for declared in manifest.sensitive_data:
+        retention.register_kind(retention.Kind(declared.key, declared.label, declared.retention_days,
+                                               plugin=plugin.name))
     for function in plugin.jobs:
         declared = getattr(function, "gongzhi_job", None)
         if declared is None:
@@ -62,6 +66,7 @@ def unregister(plugin) -> None:
     for key in [k for k, t in feedback_registry.PARTY_TYPES.items() if t.plugin == plugin.name]:
         del feedback_registry.PARTY_TYPES[key]
     roles.unregister_plugin_roles(plugin.name)
+    retention.forget_plugin(plugin.name)
     job_registry.forget_plugin(plugin.name)
     event_handlers.forget_plugin(plugin.name)
     i18n.remove_catalogues(plugin.name)

@@ -14,7 +14,10 @@ class DistrictKey(TenantOwned, tablename="core_district_key"):
 
     algorithm = Varchar(length=16, help_text="aes-gcm or sm4-gcm")
     wrapped_key = Text()
+    master_key_id = Varchar(length=16, default="",
+                            help_text="The id of the master key that wrapped it (empty: wrapped before ids were kept)")
     created_at = Timestamptz()
+    rewrapped_at = Timestamptz(null=True, default=None, help_text="When a master key rotation last wrapped it again")
 
 
 class PersonKey(TenantOwned, tablename="core_person_key"):
@@ -25,3 +28,13 @@ class PersonKey(TenantOwned, tablename="core_person_key"):
     wrapped_key = Text(default="")
     created_at = Timestamptz()
     destroyed_at = Timestamptz(null=True, default=None)
+
+
+class RetentionRule(TenantOwned, tablename="core_retention_rule"):
+    """How long a district keeps one kind of sensitive data before its sealed values are erased
+    (no row: the kind's default). One row per district and kind."""
+
+    kind = Varchar(length=64, help_text="A registered kind of sensitive data, e.g. feedback_private")
+    days = Integer(help_text="Days after which the kind's sealed values are erased; 0: kept until the person is")
+    changed_at = Timestamptz()
+    changed_by = Integer(null=True, default=None)

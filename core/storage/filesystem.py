@@ -55,6 +55,22 @@ class FilesystemStore:
         path = self.path_of(scope, key)
         await asyncio.to_thread(self._remove, path)
 
+    async def keys(self, scope: TenantScope) -> list[str]:
+        """Every key the district's folder holds a file for (one with its sidecar), sorted:
+        what a back-up of the district takes (``tenants.archive``)."""
+        return await asyncio.to_thread(self._keys, f"t{scope.tenant_id}")
+
+    def _keys(self, tenant_dir: str) -> list[str]:
+        district_root = self.root / tenant_dir
+        if not district_root.is_dir():
+            return []
+        found = []
+        for sidecar in district_root.glob("*/??/*.json"):
+            name = sidecar.name.removesuffix(".json")
+            if sidecar.with_name(name).is_file():
+                found.append(f"{tenant_dir}/{sidecar.parent.parent.name}/{name}")
+        return sorted(found)
+
     # The blocking part, run in a thread -------------------------------------------------
 
     @staticmethod

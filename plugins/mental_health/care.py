@@ -14,8 +14,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from core.sdk import (CHINA, Form, Message, NotFound, PermissionDenied, TenantScope, ValidationFailed, WeeklyRule,
-                      clean_text, now)
+from core.sdk import (CHINA, Erased, Form, Message, NotFound, PermissionDenied, TenantScope, ValidationFailed,
+                      WeeklyRule, clean_text, now)
 
 from plugins.mental_health import network, services
 from plugins.mental_health.handle import plugin
@@ -228,6 +228,8 @@ async def notes(scope: TenantScope, reader_id: int, person_id: int) -> list[dict
                                             purpose="session note")
         except PermissionDenied:
             raise services.Unreadable() from None
+        except Erased as erased:  # kept no longer than the district keeps session notes
+            text = plugin.erased_note(erased)
         found.append({"id": row.id, "created_at": row.created_at, "text": text,
                       "counsellor": _name(people, row.counsellor_id)})
     return found

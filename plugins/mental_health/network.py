@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from core.sdk import Conflict, Form, Message, NotFound, TenantScope, clean_text, now
+from core.sdk import Conflict, Erased, Form, Message, NotFound, TenantScope, clean_text, now
 
 from plugins.mental_health.handle import plugin
 from plugins.mental_health.tables import LEVEL_ORDER, LEVELS, REFERRAL_STATES, Duty, Referral
@@ -216,9 +216,12 @@ async def summary_of(scope: TenantScope, reader_id: int, referral_id: int) -> st
     if not row.summary_sealed:
         return ""
     console = set(await plugin.holders(scope, (COUNSELLOR, SUPERVISOR)))
-    return await plugin.read_sealed(scope, reader_id=reader_id, person_id=row.person_id, table=REFERRAL_TABLE,
-                                    row_id=row.id, sealed=row.summary_sealed,
-                                    may_read=lambda reader: reader in console, purpose="referral summary")
+    try:
+        return await plugin.read_sealed(scope, reader_id=reader_id, person_id=row.person_id, table=REFERRAL_TABLE,
+                                        row_id=row.id, sealed=row.summary_sealed,
+                                        may_read=lambda reader: reader in console, purpose="referral summary")
+    except Erased as erased:  # kept no longer than the district keeps referral summaries
+        return str(plugin.erased_note(erased))
 
 
 # Escalation ------------------------------------------------------------------------------------

@@ -84,6 +84,21 @@ def home_tiles(visit) -> list[Tile]:
                  text=Message("A short, private check of your mood and worries, and where to find help"))]
 
 
+# Retention ------------------------------------------------------------------------------------
+
+
+@hookimpl
+async def erase_sensitive_data(scope, kind: str, before) -> int:
+    """Session notes are erased by when they were written; a referral's summary once the
+    referral has been closed that long (an open one keeps it)."""
+    if kind == "mental_health_session_note":
+        return await plugin.erase_sealed(scope, Note.sealed, since=Note.created_at, before=before)
+    if kind == "mental_health_referral_summary":
+        return await plugin.erase_sealed(scope, Referral.summary_sealed, since=Referral.closed_at, before=before,
+                                         where=(Referral.state == "closed",))
+    return 0
+
+
 # A person's data ----------------------------------------------------------------------------
 
 

@@ -53,3 +53,32 @@ def test_the_key_file_is_read_once_per_process_until_it_changes(tmp_path, monkey
     replacement.replace(path)
     assert secrets.master_key(settings) == b"b" * secrets.KEY_BYTES
     assert len(reads) == 2
+
+
+def test_a_key_ring_holds_several_keys_current_first_and_keeps_the_derivation_secret(tmp_path):
+    path = tmp_path / "master.key"
+    path.write_bytes(b"a" * secrets.KEY_BYTES)
+    settings = _settings(tmp_path, path)
+    derived = secrets.derived_key(settings, "totp")
+    single = secrets.key_ring(settings)
+    assert single.keys == (b"a" * secrets.KEY_BYTES,) and single.derive == b"a" * secrets.KEY_BYTES
+
+    ring = secrets.KeyRing((b"b" * secrets.KEY_BYTES, b"a" * secrets.KEY_BYTES), single.derive)
+    secrets.write_ring(path, ring)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert secrets.key_ring(settings) == ring  # read again: the file changed
+    assert secrets.master_key(settings) == b"b" * secrets.KEY_BYTES
+    assert secrets.key_ring(settings).current_id == secrets.key_id(b"b" * secrets.KEY_BYTES) != secrets.key_id(
+        b"a" * secrets.KEY_BYTES)
+    # Rotating the wrapping keys leaves what is derived for one purpose as it was.
+    assert secrets.derived_key(settings, "totp") == derived
+
+
+def test_a_damaged_key_ring_is_refused_naming_the_line(tmp_path):
+    path = tmp_path / "master.key"
+    path.write_bytes(secrets.RING_HEADER + b"\nkey not-base64!\n")
+    with pytest.raises(secrets.MasterKeyMissing, match="line 2"):
+        secrets.key_ring(_settings(tmp_path, path))
+    path.write_bytes(secrets.RING_HEADER + b"\n# nothing here\n")
+    with pytest.raises(secrets.MasterKeyMissing, match="holds no key"):
+        secrets.key_ring(_settings(tmp_path, path))

@@ -105,5 +105,5 @@ def test_platform_scope_lists_its_operations():
         "person_memberships", "person_membership_details", "end_person_memberships", "forget_invitation_targets",
         "destroy_person_keys", "waiting_event_deliveries", "stalled_fan_outs", "due_channel_messages",
         "person_inbox", "erase_person_inbox", "person_push_devices", "erase_person_push_devices", "person_bookings", "notices_due",
-        "districts_with_plugin", "plugin_district_counts"}
+        "districts_with_plugin", "plugin_district_counts", "district_keys_to_rewrap", "district_keys_by_master_key"}
     assert all(reason for reason in platform_scope.OPERATIONS.values())
