@@ -166,6 +166,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment())),
+        # The OpenAPI document describes the JSON API and Open311 (whose controllers say so);
+        # the pages answer HTML and are left out of it.
+        include_in_schema=False,
         openapi_config=OpenAPIConfig(
             title="Gongzhi API", version="1", path="/schema", render_plugins=[JsonRenderPlugin()]
         ),

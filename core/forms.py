@@ -59,9 +59,13 @@ def choice_id(value: Any) -> int | None:
     value = "" if value is None else str(value).strip()
     if not value:
         return None
-    if not value.isascii() or not value.isdigit():
+    if not value.isascii() or not value.isdigit() or int(value) >= _LARGEST_ID:
         raise FieldError(Message("Choose one of the list."))
     return int(value)
+
+
+# Row ids are 32-bit on PostgreSQL (Serial): a larger number is in no list.
+_LARGEST_ID = 2 ** 31
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -29,6 +29,31 @@ class TenantOwned(Table):
     tenant_id = Integer(index=True, null=False, help_text="The district this row belongs to.")
 
 
+_INT32 = range(-(2 ** 31), 2 ** 31)
+_INT64 = range(-(2 ** 63), 2 ** 63)
+
+
+def fits(column: Any, value: Any) -> bool:
+    """False for an integer the integer ``column`` cannot hold (32 bits for Integer and Serial
+    on PostgreSQL, 64 for BigInt and BigSerial): such a number in a path, a query or a body
+    names no row, and the database would refuse it as a parameter. Other values are left to
+    the query."""
+    from piccolo.columns import BigInt, BigSerial
+
+    if not isinstance(value, int) or isinstance(value, bool):
+        return True
+    return value in (_INT64 if isinstance(column, BigInt | BigSerial) else _INT32)
+
+
+def page_offset(page: int, size: int) -> int:
+    """The offset of page ``page`` of ``size`` rows: the first page's below 1, and one past any
+    table's rows, yet one a database accepts, for a page too far to exist."""
+    return (min(max(page, 1), _LAST_PAGE) - 1) * size
+
+
+_LAST_PAGE = 10 ** 9
+
+
 class ScopedQuery:
     """A Piccolo query of one tenant's rows that, when awaited, runs inside a transaction
     carrying that tenant (joining the one already open, if any).
@@ -128,6 +153,8 @@ class TenantScope:
         """The row with primary key ``pk``, or None. ``for_update`` locks it until the
         transaction ends (PostgreSQL; SQLite's write transactions already run one at a time),
         which is what a read-modify-write needs."""
+        if not fits(table._meta.primary_key, pk):
+            return None  # no row has it; a database would refuse the number itself
         query = self.objects(table).where(table._meta.primary_key == pk)
         if for_update and not db.is_sqlite():
             # NO KEY UPDATE: writers of rows that merely reference this one (a foreign key

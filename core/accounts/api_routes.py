@@ -14,6 +14,7 @@ from core.accounts import credentials, services
 from core.accounts.tables import Person
 from core.errors import NotFound, PermissionDenied
 from core.i18n import Message
+from core.web.problems import problem_responses
 from tenants import organisation
 
 
@@ -25,10 +26,12 @@ async def _credential(request: Request, scope: str):
 
 class DistrictApiController(Controller):
     path = "/api/v1/t/{slug:str}"
+    include_in_schema = True  # the OpenAPI document describes the API, not the pages
     opt = {"auth": "token", "exclude_from_csrf": True}
     tags = ["accounts"]
 
-    @get("/me", summary="The person a token belongs to, and their roles in this district")
+    @get("/me", summary="The person a token belongs to, and their roles in this district",
+         responses=problem_responses(400, 401, 403, 404))
     async def me(self, request: Request) -> dict[str, Any]:
         tenant, credential = await _credential(request, "profile:read")
         if credential.kind != "person":
@@ -43,7 +46,8 @@ class DistrictApiController(Controller):
             "roles": sorted(await services.roles_in(tenant.scope, person.id)),
         }
 
-    @get("/organisation", summary="The district's streets, communities, grids and departments")
+    @get("/organisation", summary="The district's streets, communities, grids and departments",
+         responses=problem_responses(400, 401, 403, 404))
     async def organisation(self, request: Request) -> dict[str, Any]:
         tenant, _credential_ = await _credential(request, "organisation:read")
         return {"district": tenant.slug, **await organisation.units(tenant.scope)}

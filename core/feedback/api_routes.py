@@ -27,6 +27,7 @@ from core.errors import GongzhiError, NotFound, PermissionDenied, ValidationFail
 from core.feedback import permissions, queue, reading, services, workflow
 from core.feedback.tables import FeedbackCategory, FeedbackItem
 from core.i18n import Message
+from core.web.problems import problem_responses
 
 READ = "feedback:read"
 WRITE = "feedback:write"
@@ -119,28 +120,15 @@ class FeedbackQueue:
     items: list[FeedbackQueueEntry]
 
 
-@dataclass
-class ProblemDetails:
-    """RFC 9457 problem details; ``errors`` names each bad field (422 only)."""
-
-    type: str
-    title: str
-    status: int
-    detail: str | None = None
-    errors: dict[str, str] | None = None
-
-
 def _problems(*statuses: int) -> dict[int, ResponseSpec]:
-    described = {
-        400: "The body is not a JSON object",
-        403: "The token lacks the scope, has no person, or the item is for another part of the district",
-        404: "No such item for this person (a private item is its submitter's and its party's alone)",
-        409: "The item changed meanwhile (stale revision), its state does not allow this, "
-             "or the Idempotency-Key was used for a different body",
-        422: "Some fields need attention: `errors` maps each field to its message",
-    }
-    return {status: ResponseSpec(ProblemDetails, description=described[status], media_type="application/problem+json",
-                                 generate_examples=False) for status in statuses}
+    return problem_responses(
+        *statuses,
+        s400="The body is not a JSON object, or a parameter is of the wrong type",
+        s403="The token lacks the scope, has no person, or the item is for another part of the district",
+        s404="No such district, or no such item for this person (a private item is its submitter's and its "
+             "party's alone)",
+        s409="The item changed meanwhile (stale revision), its state does not allow this, "
+             "or the Idempotency-Key was used for a different body")
 
 
 def _json_body(description: str, properties: dict[str, Schema], required: tuple[str, ...] = ()) -> type[Operation]:
@@ -255,10 +243,11 @@ def _revision(data: dict[str, Any]) -> int:
 
 class FeedbackApiController(Controller):
     path = "/api/v1/t/{slug:str}/feedback"
+    include_in_schema = True  # the OpenAPI document describes the API, not the pages
     opt = {"auth": "token", "exclude_from_csrf": True}
     tags = ["feedback"]
 
-    @get("/", summary="What the token's person raised, newest first", responses=_problems(403))
+    @get("/", summary="What the token's person raised, newest first", responses=_problems(400, 401, 403, 404))
     async def mine(self, request: Request) -> OwnFeedback:
         person_id = await _person(request, READ)
         rows = await reading.own_items(request.state.tenant.scope, person_id)
@@ -268,7 +257,7 @@ class FeedbackApiController(Controller):
 
     @post("/", status_code=201, operation_class=_SUBMISSION, responses={
         200: ResponseSpec(FeedbackItemOut, description="The item this Idempotency-Key already made",
-                          generate_examples=False), **_problems(400, 403, 409, 422)},
+                          generate_examples=False), **_problems(400, 401, 403, 404, 409, 422)},
           summary="Raise an item: 201 with the new item; the same Idempotency-Key and body again: 200 with it")
     async def submit(self, request: Request, idempotency_key: Annotated[str | None, HeaderParameter(
             name="Idempotency-Key", required=False,
@@ -290,7 +279,7 @@ class FeedbackApiController(Controller):
                                           submission, idempotency_key=idempotency_key or "")
         return Response(await _out(request, item, person_id), status_code=201 if new else 200)
 
-    @get("/queue", responses=_problems(403),
+    @get("/queue", responses=_problems(400, 401, 403, 404, 422),
          summary="The staff queue of the part of the district the token's person serves, newest first")
     async def staff_queue(self, request: Request,
                           state_: Annotated[str, QueryParameter(name="state", description="One state only")] = "",
@@ -315,7 +304,7 @@ class FeedbackApiController(Controller):
             resolve_due=row["resolve_due"], created_at=row["created_at"], revision=row["revision"],
             late=row["late"]) for row in rows])
 
-    @get("/{item_id:int}", responses=_problems(403, 404),
+    @get("/{item_id:int}", responses=_problems(400, 401, 403, 404),
          summary="One item with its timeline: the submitter's own, or one the staff member may see")
     async def detail(self, request: Request, item_id: FromPath[int]) -> FeedbackItemOut:
         person_id = await _person(request, READ)
@@ -331,7 +320,8 @@ class FeedbackApiController(Controller):
             await permissions.called_in(scope, places, item.id))
         return await _out(request, item, person_id, may_read_private=lambda reader: assigned)
 
-    @post("/{item_id:int}/rate", status_code=200, operation_class=_RATING, responses=_problems(400, 404, 409, 422),
+    @post("/{item_id:int}/rate", status_code=200, operation_class=_RATING,
+          responses=_problems(400, 401, 403, 404, 409, 422),
           summary="The submitter rates the result 1–5; the item closes")
     async def rate(self, request: Request, item_id: FromPath[int]) -> FeedbackItemOut:
         person_id = await _person(request, WRITE)
@@ -343,7 +333,7 @@ class FeedbackApiController(Controller):
         return await _out(request, await _own(request, person_id, item_id), person_id)
 
     @post("/{item_id:int}/reopen", status_code=200, operation_class=_REOPENING,
-          responses=_problems(400, 404, 409, 422),
+          responses=_problems(400, 401, 403, 404, 409, 422),
           summary="The submitter reopens a resolved item within seven days, saying why")
     async def reopen(self, request: Request, item_id: FromPath[int]) -> FeedbackItemOut:
         person_id = await _person(request, WRITE)
@@ -358,7 +348,7 @@ class FeedbackApiController(Controller):
         return await _out(request, await _own(request, person_id, item_id), person_id)
 
     @post("/{item_id:int}/{action:str}", status_code=200, operation_class=_STAFF_MOVE,
-          responses=_problems(400, 403, 404, 409, 422),
+          responses=_problems(400, 401, 403, 404, 409, 422),
           summary="Staff move an item they handle: accept, reject, assign, start or resolve")
     async def act(self, request: Request, item_id: FromPath[int], action: FromPath[str]) -> FeedbackItemOut:
         person_id = await _person(request, WRITE)

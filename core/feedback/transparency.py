@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.feedback.tables import FeedbackItem, TimelineEntry
-from core.tenancy import TenantScope
+from core.tenancy import TenantScope, fits, page_offset
 from tenants.tables import Community
 
 PAGE_SIZE = 20
@@ -74,15 +74,16 @@ _COLUMNS = (FeedbackItem.id, FeedbackItem.tracking_number, FeedbackItem.category
 
 async def items(scope: TenantScope, *, page: int = 1) -> tuple[list[PublicItem], bool]:
     """A page of the public items, newest first, and whether there is another page."""
-    page = max(1, page)
     rows = await scope.select(FeedbackItem, *_COLUMNS).where(_shown()).order_by(
-        FeedbackItem.id, ascending=False).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+        FeedbackItem.id, ascending=False).limit(PAGE_SIZE + 1).offset(page_offset(page, PAGE_SIZE))
     communities = await _communities(scope)
     return [_public(row, communities) for row in rows[:PAGE_SIZE]], len(rows) > PAGE_SIZE
 
 
 async def item(scope: TenantScope, item_id: int) -> tuple[PublicItem, list[PublicMove]] | None:
     """One public item and its moves; None when it is not public (or not there)."""
+    if not fits(FeedbackItem.id, item_id):
+        return None
     row = await scope.select(FeedbackItem, *_COLUMNS).where(_shown(), FeedbackItem.id == item_id).first()
     if row is None:
         return None

@@ -17,6 +17,7 @@ from core.i18n import Message
 from core.marketplace import services
 from core.marketplace.tables import MarketplaceRelease
 from core.web.forms import uploaded_files
+from core.web.problems import problem_responses
 
 SCOPE = "marketplace:publish"
 
@@ -28,10 +29,16 @@ def release_json(release: MarketplaceRelease, plugin: str) -> dict[str, Any]:
 
 class MarketplaceApiController(Controller):
     path = "/api/v1/marketplace"
+    include_in_schema = True  # the OpenAPI document describes the API, not the pages
     opt = {"auth": "token", "exclude_from_csrf": True}
     tags = ["marketplace"]
 
-    @post("/releases", status_code=201, request_max_body_size=services.UPLOAD_MAX_BYTES, summary="Upload a plugin's wheel as a release pending review")
+    @post("/releases", status_code=201, request_max_body_size=services.UPLOAD_MAX_BYTES,
+          summary="Upload a plugin's wheel as a release pending review",
+          responses=problem_responses(
+              400, 401, 403, 413, 422,
+              s403="Not a marketplace publisher's token, or one without the scope marketplace:publish",
+              s422="The wheel cannot be published: `errors` says why"))
     async def upload(self, request: Request) -> dict[str, Any]:
         credential = await credentials.authenticate(request.headers.get("authorization"), tenant_id=None, scope=SCOPE)
         if credential.kind != "publisher" or PUBLISHER not in await accounts.platform_roles(credential.person_id):

@@ -16,6 +16,7 @@ from core.errors import NotFound, PermissionDenied
 from core.i18n import Message
 from core.notices import reading
 from core.notices.rendering import render
+from core.web.problems import problem_responses
 
 SCOPE = "notices:read"
 
@@ -28,10 +29,12 @@ async def _person(request: Request) -> int | None:
 
 class NoticeApiController(Controller):
     path = "/api/v1/t/{slug:str}/notices"
+    include_in_schema = True  # the OpenAPI document describes the API, not the pages
     opt = {"auth": "token", "exclude_from_csrf": True}
     tags = ["notices"]
 
-    @get("/", summary="Published notices for the token's person, pinned and newest first")
+    @get("/", summary="Published notices for the token's person, pinned and newest first",
+         responses=problem_responses(400, 401, 403, 404))
     async def listing(self, request: Request, page: FromQuery[int] = 1, q: FromQuery[str] = "") -> dict[str, Any]:
         person_id = await _person(request)
         notices = await reading.for_person(request.state.tenant.scope, person_id, page=page, search_for=q)
@@ -39,7 +42,8 @@ class NoticeApiController(Controller):
             {"id": n.root, "version": n.version, "title": n.title, "category": n.category, "pinned": n.pinned,
              "urgent": n.urgent, "published_at": n.published_at.isoformat(), "read": n.read} for n in notices]}
 
-    @get("/{root:int}", summary="One notice, its Markdown and its sanitised HTML")
+    @get("/{root:int}", summary="One notice, its Markdown and its sanitised HTML",
+         responses=problem_responses(400, 401, 403, 404))
     async def detail(self, request: Request, root: FromPath[int]) -> dict[str, Any]:
         person_id = await _person(request)
         scope = request.state.tenant.scope
@@ -51,7 +55,8 @@ class NoticeApiController(Controller):
                 "pinned": notice.pinned, "urgent": notice.urgent, "published_at": notice.published_at.isoformat(),
                 "expire_at": notice.expire_at.isoformat() if notice.expire_at else None}
 
-    @post("/{root:int}/read", status_code=200, summary="Mark the notice read for the token's person")
+    @post("/{root:int}/read", status_code=200, summary="Mark the notice read for the token's person",
+          responses=problem_responses(400, 401, 403, 404))
     async def mark_read(self, request: Request, root: FromPath[int]) -> dict[str, Any]:
         person_id = await _person(request)
         if person_id is None:

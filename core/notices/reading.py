@@ -10,7 +10,7 @@ from core import clock
 from core.notices import search
 from core.notices.audience import Reach, reach_of
 from core.notices.tables import DisclosureCategory, Notice, NoticeRead, NoticeStatus
-from core.tenancy import TenantScope
+from core.tenancy import TenantScope, fits, page_offset
 
 PAGE_SIZE = 20
 
@@ -55,7 +55,7 @@ async def for_person(scope: TenantScope, person_id: int | None, *, page: int = 1
     if query_text:
         query = query.where(search.matching(query_text))
     rows = await query.order_by(Notice.pinned, ascending=False).order_by(Notice.published_at, ascending=False) \
-        .limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE).offset(page_offset(page, PAGE_SIZE))
     read = set()
     if person_id and rows:
         read = {row["notice_root"] for row in await scope.select(NoticeRead, NoticeRead.notice_root).where(
@@ -72,6 +72,8 @@ async def public(scope: TenantScope, *, limit: int = 50) -> list[Notice]:
 
 async def visible(scope: TenantScope, person_id: int | None, root: int) -> Notice | None:
     """The current version of notice ``root`` if the person may see it (else None)."""
+    if not fits(Notice.root, root):
+        return None
     reach = await reach_of(scope, person_id)
     return await _for_reach(scope.objects(Notice).where(Notice.root == root, _published()), reach).first()
 

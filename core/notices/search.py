@@ -38,7 +38,9 @@ def terms(*texts: str) -> list[str]:
 
 def clean_query(query: str | None) -> str:
     """The query as searched: normalised, LIKE's wildcards removed, at most QUERY_MAX characters."""
-    return _SPACE.sub(" ", normalise(query or "").replace("%", "").replace("_", "")).strip()[:QUERY_MAX]
+    # NUL goes too: no text column holds one (PostgreSQL refuses it outright).
+    cleaned = normalise(query or "").replace("%", "").replace("_", "").replace("\x00", "")
+    return _SPACE.sub(" ", cleaned).strip()[:QUERY_MAX]
 
 
 def matching(query: str):

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import HTTPException
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import FromPath, QueryParameter
 
 from core.errors import GongzhiError
@@ -86,13 +86,49 @@ _POST_FIELDS = {
 }
 
 
-@dataclass
-class _PostOperation(Operation):
-    def __post_init__(self) -> None:
-        self.request_body = RequestBody(
-            description="A service request; a location is lat and long, address_string or address_id",
-            required=True, content={"application/x-www-form-urlencoded": OpenAPIMediaType(schema=Schema(
-                type=OpenAPIType.OBJECT, properties=_POST_FIELDS, required=["api_key", "service_code"]))})
+_POST_BODY = RequestBody(
+    description="A service request; a location is lat and long, address_string or address_id",
+    required=True, content={"application/x-www-form-urlencoded": OpenAPIMediaType(schema=Schema(
+        type=OpenAPIType.OBJECT, properties=_POST_FIELDS, required=["api_key", "service_code"]))})
+
+# OpenAPI: what the routes answer. One handler serves a resource in both formats (the path's
+# extension picks one), so each status lists both; errors are the spec's list of code and description.
+_ERROR_ROWS = Schema(type=OpenAPIType.ARRAY, items=Schema(
+    type=OpenAPIType.OBJECT, properties={"code": Schema(type=OpenAPIType.INTEGER), "description": _TEXT},
+    required=["code", "description"]))
+_ERRORS = {
+    400: "A parameter or a field is not what the spec allows (each one is listed)",
+    403: "The api_key is unknown, revoked, another district's, or lacks the scope open311:write",
+    404: "No such district, jurisdiction, service or request, or an address without .xml or .json",
+    413: "The request is larger than the district accepts",
+    429: "Too many requests with this api_key; Retry-After says when to try again",
+}
+
+
+def _answer(description: str, json_schema: Schema) -> OpenAPIResponse:
+    return OpenAPIResponse(description=description, content={
+        formats.CONTENT_TYPES["json"].split(";")[0]: OpenAPIMediaType(schema=json_schema),
+        formats.CONTENT_TYPES["xml"]: OpenAPIMediaType(schema=_TEXT)})
+
+
+def _operation(success: dict[int, str], errors: tuple[int, ...], body: RequestBody | None = None) -> type[Operation]:
+    """An operation documented with its answers in both formats (and its form, for a POST)."""
+    responses = {str(status): _answer(description, Schema()) for status, description in success.items()}
+    responses.update({str(status): _answer(_ERRORS[status], _ERROR_ROWS) for status in errors})
+
+    @dataclass
+    class Open311Operation(Operation):
+        def __post_init__(self) -> None:
+            self.responses = dict(responses)
+            if body is not None:
+                self.request_body = body
+
+    return Open311Operation
+
+
+_READ = _operation({200: "The resource, in the format the path names"}, (400, 403, 404, 429))
+_POST = _operation({201: "The new service request's id or token", 200: "The request was posted before: its id"},
+                   (400, 403, 404, 413, 429), _POST_BODY)
 
 
 ApiKey = Annotated[str | None, QueryParameter(name="api_key", required=False,
@@ -104,11 +140,12 @@ _FORMATS_NOTE = "Append .xml or .json; errors come in the same format, as the sp
 
 class Open311Controller(Controller):
     path = "/t/{slug:str}/open311/v2"
+    include_in_schema = True  # the OpenAPI document describes the API, not the pages
     opt = {"auth": "api_key", "exclude_from_csrf": True}
     tags = ["open311"]
     exception_handlers = {Exception: handle_error}
 
-    @get(["/discovery.xml", "/discovery.json"], name="open311_discovery",
+    @get(["/discovery.xml", "/discovery.json"], name="open311_discovery", operation_class=_READ,
          summary="Open311 service discovery: where this jurisdiction's GeoReport v2 endpoint is",
          description=_FORMATS_NOTE)
     async def discovery(self, request: Request, api_key: ApiKey = None) -> Response:
@@ -117,7 +154,7 @@ class Open311Controller(Controller):
         return formats.render(_format(request), "discovery",
                               services.discovery(request.app.state.settings, tenant.slug, tenant.display_name))
 
-    @get(["/services.xml", "/services.json"], name="open311_services",
+    @get(["/services.xml", "/services.json"], name="open311_services", operation_class=_READ,
          summary="Open311: the district's services (its public feedback categories)", description=_FORMATS_NOTE)
     async def service_list(self, request: Request, api_key: ApiKey = None,
                            jurisdiction_id: Jurisdiction = None) -> Response:
@@ -125,7 +162,7 @@ class Open311Controller(Controller):
         rows = await services.service_list(request.state.tenant.scope)
         return formats.render(_format(request), "services", rows, "service")
 
-    @get("/services/{service_code:str}", name="open311_service",
+    @get("/services/{service_code:str}", name="open311_service", operation_class=_READ,
          summary="Open311: one service's definition and attributes (services/{service_code}.xml or .json)",
          description=_FORMATS_NOTE)
     async def service_definition(self, request: Request, service_code: FromPath[str], api_key: ApiKey = None,
@@ -134,7 +171,7 @@ class Open311Controller(Controller):
         await _reader(request, api_key, jurisdiction_id)
         return formats.render(fmt, "service_definition", await services.definition(request.state.tenant.scope, code))
 
-    @post(["/requests.xml", "/requests.json"], name="open311_post", operation_class=_PostOperation,
+    @post(["/requests.xml", "/requests.json"], name="open311_post", operation_class=_POST,
           summary="Open311: post a service request (form-encoded, with api_key); 201, or 200 when the same "
                   "request was posted before", description=_FORMATS_NOTE)
     async def post_request(self, request: Request) -> Response:
@@ -156,7 +193,7 @@ class Open311Controller(Controller):
         return formats.render(_format(request), "service_requests", [answer], "request",
                               status_code=201 if new else 200)
 
-    @get(["/requests.xml", "/requests.json"], name="open311_requests",
+    @get(["/requests.xml", "/requests.json"], name="open311_requests", operation_class=_READ,
          summary="Open311: service requests, newest first (90 days and 1,000 at most)", description=_FORMATS_NOTE)
     async def request_list(
             self, request: Request, api_key: ApiKey = None, jurisdiction_id: Jurisdiction = None,
@@ -174,7 +211,7 @@ class Open311Controller(Controller):
         rows = await services.requests(request.state.tenant.scope, query)
         return formats.render(_format(request), "service_requests", rows, "request")
 
-    @get("/requests/{service_request_id:str}", name="open311_request",
+    @get("/requests/{service_request_id:str}", name="open311_request", operation_class=_READ,
          summary="Open311: one service request (requests/{service_request_id}.xml or .json)",
          description=_FORMATS_NOTE)
     async def one_request(self, request: Request, service_request_id: FromPath[str], api_key: ApiKey = None,
@@ -184,7 +221,7 @@ class Open311Controller(Controller):
         row = await services.request(request.state.tenant.scope, wanted)
         return formats.render(fmt, "service_requests", [row], "request")
 
-    @get("/tokens/{token:str}", name="open311_token",
+    @get("/tokens/{token:str}", name="open311_token", operation_class=_READ,
          summary="Open311: the service request a token stands for (tokens/{token}.xml or .json)",
          description=_FORMATS_NOTE)
     async def token_lookup(self, request: Request, token: FromPath[str], api_key: ApiKey = None,

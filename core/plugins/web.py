@@ -96,7 +96,7 @@ def routers() -> list[Router]:
             if handlers:
                 result.append(Router(path=f"{prefix}/t/{{slug:str}}/p/{name}", route_handlers=handlers,
                                      guards=[_enabled_guard(name)], exception_handlers={Exception: _contained(name)},
-                                     opt={"plugin": name}))
+                                     opt={"plugin": name}, include_in_schema=bool(prefix)))
         if plugin.static_folder is not None:
             result.append(create_static_files_router(path=f"/static/p/{name}", directories=[plugin.static_folder],
                                                      name=f"static_{name}", include_in_schema=False))

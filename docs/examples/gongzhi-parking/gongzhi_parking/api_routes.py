@@ -12,7 +12,7 @@ from datetime import datetime
 
 from litestar import Controller, Request, get
 
-from core.sdk import gettext
+from core.sdk import gettext, problem_responses
 
 from gongzhi_parking import services
 from gongzhi_parking.handle import plugin
@@ -45,7 +45,8 @@ class ParkingApi(Controller):
     tags = ["parking"]
 
     @get("/applications", name="parking_api_applications",
-         summary="The token's person's parking applications in the district, newest first")
+         summary="The token's person's parking applications in the district, newest first",
+         responses=problem_responses(400, 401, 403, 404))
     async def mine(self, request: Request) -> ParkingApplications:
         person_id = await plugin.api_person(request, TOKEN_SCOPE)
         rows = await services.own_applications(plugin.scope(request), person_id)
