@@ -55,14 +55,20 @@ def _hash(settings: Settings, purpose: str, target: str, code: str) -> str:
 
 async def issue(settings: Settings, throttle: Throttle, purpose: str, kind: str, target: str,
                 client_address: str, *, send: bool = True) -> None:
-    """Make a code for ``target`` and send it (``send=False`` counts the request as if one
-    was sent, so that a missing account looks exactly like an existing one)."""
+    """Make a code for ``target`` and send it. ``send=False`` (no account has ``target``) does
+    the same work but the sending: the code is made and kept, so that checking it answers as
+    for an account that exists, and the request is counted and audited alike."""
     assert purpose in PURPOSES
     for limit, subject in ((CODE_SENDS_PER_TARGET, target), (CODE_SENDS_PER_ADDRESS, client_address)):
         verdict = await throttle.hit(limit, subject)
         if not verdict.allowed:
             raise TooManyRequests(verdict.retry_after)
     if not send:
+        link = kind == "email" and purpose == "reset"
+        unsent = secrets.token_urlsafe(24) if link else f"{secrets.randbelow(1_000_000):06d}"
+        await _store(settings, purpose, target, unsent, LINK_LIFETIME if link else LIFETIME)
+        await audit.record(audit.CODE_SENT, target=f"{kind}:{_masked(target)}", client_address=client_address,
+                           purpose=purpose, provider="", accepted=False, withheld="no account")
         return
     if kind == "email" and purpose == "reset":
         # By email, a reset is a link (a long token, 30 minutes) rather than a code to type.
