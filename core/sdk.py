@@ -175,13 +175,21 @@ class Plugin:
     @staticmethod
     async def uploaded_files(request: Request, name: str) -> list[tuple[str, str, bytes]]:
         """The files posted in field ``name`` of a multipart form, as (filename, declared
-        content type, bytes); an empty file input is no file."""
+        content type, bytes); an empty file input is no file. ValidationFailed on ``name``
+        when a file's bytes contradict the type it was sent as (a PDF sent as a picture)."""
         from litestar.datastructures import UploadFile
+
+        from core.storage.sniff import check_declared
 
         form = await request.form()
         parts = form.getall(name) if name in form else []
-        return [(part.filename, part.content_type or "", await part.read()) for part in parts
-                if isinstance(part, UploadFile) and part.filename]
+        files = []
+        for part in parts:
+            if isinstance(part, UploadFile) and part.filename:
+                data = await part.read()
+                check_declared(part.filename, part.content_type or "", data, field=name)
+                files.append((part.filename, part.content_type or "", data))
+        return files
 
     @staticmethod
     def field_errors(error: ValidationFailed) -> dict[str, str]:

@@ -37,8 +37,8 @@ class ConsoleLogoController(Controller):
     async def save(self, request: Request) -> Response:
         actor, _roles = await tenant_roles(request, {DISTRICT_ADMIN})
         tenant = request.state.tenant
-        files = await uploaded_files(request, logo.FIELD)
         try:
+            files = await uploaded_files(request, logo.FIELD)
             if not files:
                 raise ValidationFailed({logo.FIELD: Message("Choose a picture for the logo.")})
             filename, data = files[0]

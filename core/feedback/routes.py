@@ -55,15 +55,17 @@ class FeedbackController(Controller):
         actor = signed_in(request)
         tenant = request.state.tenant
         data = await form_data(request)
-        uploads = await uploaded_files(request, "photos")
+        uploads: list[tuple[str, bytes]] = []
         try:
+            uploads = await uploaded_files(request, "photos")
             submission, photos = await feedback_photos.checked_with(
                 services.clean(tenant.scope, data, person_id=actor.id), uploads)
             item, _new = await services.submit(request.app.state.settings, tenant.scope, tenant.slug, actor.id,
                                                submission, idempotency_key=data.get("idempotency_key", ""),
                                                photos=photos)
         except ValidationFailed as error:  # a page sent back cannot hold the chosen files: they are chosen again
-            return await self._form(request, values=echo(data), status_code=422, photos_again=bool(uploads),
+            return await self._form(request, values=echo(data), status_code=422,
+                                    photos_again=bool(uploads) or "photos" in error.errors,
                                     errors={k: str(m) for k, m in error.errors.items()})
         except Conflict as conflict:
             return await self._form(request, values=echo(data), status_code=409, photos_again=bool(uploads),

@@ -46,8 +46,8 @@ class PublishController(Controller):
     async def upload(self, request: Request) -> Response:
         publisher = _publisher(request)
         data = await form_data(request)
-        uploads = await uploaded_files(request, "wheel")
         try:
+            uploads = await uploaded_files(request, "wheel")
             if len(uploads) != 1:
                 raise ValidationFailed({"wheel": Message("Choose a wheel (.whl) to upload.")})
             [(filename, wheel)] = uploads

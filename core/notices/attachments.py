@@ -26,6 +26,7 @@ NAMESPACE = "notices"
 class Upload:
     filename: str
     data: bytes
+    declared: str = ""  # the type the browser sent it as
 
 
 def check(uploads: list[Upload], *, already: int) -> list[tuple[Upload, str]]:
@@ -37,7 +38,7 @@ def check(uploads: list[Upload], *, already: int) -> list[tuple[Upload, str]]:
     checked = []
     for upload in uploads:
         content_type = check_upload(upload.data, upload.filename, allowed=ALLOWED, max_bytes=MAX_BYTES,
-                                    field="attachments")
+                                    field="attachments", declared=upload.declared)
         checked.append((upload, content_type))
     return checked
 

@@ -197,7 +197,7 @@ async def _posted(request: Request) -> tuple[dict[str, str], list[attachments.Up
     form = await request.form()
     data = {key: value for key, value in form.items() if isinstance(value, str)}
     files = form.getall("attachments") if "attachments" in form else []
-    uploads = [attachments.Upload(item.filename, await item.read()) for item in files
+    uploads = [attachments.Upload(item.filename, await item.read(), item.content_type or "") for item in files
                if isinstance(item, UploadFile) and item.filename]
     ticked = form.getall("remove_attachment") if "remove_attachment" in form else []
     removed = {int(value) for value in ticked if isinstance(value, str) and value.isascii() and value.isdigit()}

@@ -1,8 +1,11 @@
 """What an upload is, from its first bytes, and whether it may be stored.
 
 The name and the type a browser declares are whatever the sender chose; the bytes are what
-a reader's software will act on. So an upload is judged by its bytes alone: a program
-renamed ``report.pdf`` is refused.
+a reader's software will act on. So an upload is judged by its bytes: a program renamed
+``report.pdf`` is refused, and what is stored is served as the type its bytes are. An upload
+whose bytes contradict the type it declares (a PDF sent as a picture, a picture sent as a web
+page) is refused too; a picture declared as another kind of picture (a JPEG named ``.png``, as
+phones' apps often send them) is not, nor one whose type the browser did not know.
 """
 
 from __future__ import annotations
@@ -53,11 +56,36 @@ def _shown_name(filename: str) -> str:
     return name if len(name) <= _SHOWN_NAME_LENGTH else name[: _SHOWN_NAME_LENGTH - 1] + "…"
 
 
+# What a browser declares when it does not know a file's type.
+_UNKNOWN = frozenset({"", "application/octet-stream", "binary/octet-stream", "application/unknown"})
+
+
+def contradicts(declared: str, kind: str | None) -> bool:
+    """Whether the declared type says the file is other than its bytes (``kind``) are: images
+    are one family, so a picture declared as another picture does not contradict."""
+    declared = (declared or "").split(";", 1)[0].strip().lower()
+    if kind is None or declared in _UNKNOWN:
+        return False
+    if kind.startswith("image/"):
+        return not declared.startswith("image/")
+    return declared != kind
+
+
+def check_declared(filename: str, declared: str, data: bytes, *, field: str = "file") -> None:
+    """ValidationFailed on ``field`` when the upload's bytes contradict its declared type."""
+    kind = sniff(data)
+    if contradicts(declared, kind):
+        shown = (declared or "").split(";", 1)[0].strip()[:60]
+        raise ValidationFailed({field: Message("“%(filename)s” is sent as %(declared)s but is a %(kind)s file.", {
+            "filename": _shown_name(filename), "declared": shown, "kind": KIND_NAMES[kind]})})
+
+
 def check_upload(data: bytes, filename: str, *, allowed: set[str] | frozenset[str], max_bytes: int,
-                 field: str = "file") -> str:
+                 field: str = "file", declared: str = "") -> str:
     """The MIME type of an upload that may be stored; otherwise ValidationFailed, with a
-    message for ``field`` naming the file: empty, larger than ``max_bytes`` (said in MB), or
-    not one of the ``allowed`` types by its bytes (whatever its name or declared type)."""
+    message for ``field`` naming the file: empty, larger than ``max_bytes`` (said in MB), not
+    one of the ``allowed`` types by its bytes (whatever its name), or bytes that contradict
+    its ``declared`` type."""
     if not allowed or not set(allowed) <= set(KIND_NAMES):
         raise ValueError(f"check_upload allows some of {sorted(KIND_NAMES)}, not {sorted(allowed)}")
     name = _shown_name(filename)
@@ -71,4 +99,5 @@ def check_upload(data: bytes, filename: str, *, allowed: set[str] | frozenset[st
         kinds = " / ".join(KIND_NAMES[t] for t in KIND_NAMES if t in allowed)
         raise ValidationFailed({field: Message(
             "“%(filename)s” is not a file of an accepted type (%(kinds)s).", {"filename": name, "kinds": kinds})})
+    check_declared(filename, declared, data, field=field)
     return kind

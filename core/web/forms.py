@@ -23,10 +23,19 @@ async def form_data(request: Request) -> dict[str, str]:
 
 async def uploaded_files(request: Request, name: str) -> list[tuple[str, bytes]]:
     """The files posted in field ``name`` of a multipart form, as (filename, bytes); a file
-    input left empty sends a part without a filename, which is no file."""
+    input left empty sends a part without a filename, which is no file. ValidationFailed on
+    ``name`` when a file's bytes contradict the type it was sent as."""
+    from core.storage.sniff import check_declared
+
     form = await request.form()
     parts = form.getall(name) if name in form else []
-    return [(part.filename, await part.read()) for part in parts if isinstance(part, UploadFile) and part.filename]
+    files = []
+    for part in parts:
+        if isinstance(part, UploadFile) and part.filename:
+            data = await part.read()
+            check_declared(part.filename, part.content_type or "", data, field=name)
+            files.append((part.filename, data))
+    return files
 
 
 def echo(data: dict[str, str]) -> dict[str, str]:

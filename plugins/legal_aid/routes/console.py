@@ -105,9 +105,12 @@ class ConsolePages(Controller):
     @post("/cases/{case_id:int}/outcome", name="legal_aid_outcome", status_code=303)
     async def outcome(self, request: Request, case_id: FromPath[int]) -> Response:
         slug = plugin.tenant(request).slug
-        files = await plugin.uploaded_files(request, "agreement")
-        return await self._case_act(request, case_id, lambda scope, actor_id, data: cases.conclude(
-            scope, slug, actor_id, case_id, data, files))
+
+        async def conclude(scope, actor_id, data):
+            files = await plugin.uploaded_files(request, "agreement")
+            return await cases.conclude(scope, slug, actor_id, case_id, data, files)
+
+        return await self._case_act(request, case_id, conclude)
 
     @post("/cases/{case_id:int}/answer", name="legal_aid_referral_answer", status_code=303)
     async def referral_answer(self, request: Request, case_id: FromPath[int]) -> Response:

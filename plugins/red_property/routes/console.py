@@ -72,8 +72,8 @@ class ConsolePages(Controller):
     @post("/compounds/{compound_id:int}/import", name="red_property_import", status_code=200)
     async def import_units(self, request: Request, compound_id: FromPath[int]) -> Response:
         actor, _roles = await plugin.roles(request, MANAGERS)
-        files = await plugin.uploaded_files(request, "file")
         try:
+            files = await plugin.uploaded_files(request, "file")
             if not files:
                 raise ValidationFailed({"file": Message("Choose a CSV file.")})
             report = await estates.import_csv(plugin.scope(request), actor.id, compound_id, files[0][2])

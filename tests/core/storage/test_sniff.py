@@ -1,11 +1,12 @@
 """Uploads are judged by their bytes: each accepted type is recognised, anything else is
-refused with a message a person can act on, in their language."""
+refused with a message a person can act on, in their language; bytes that contradict the type
+an upload was sent as are refused too."""
 
 import pytest
 
 from core import i18n
 from core.errors import ValidationFailed
-from core.storage.sniff import DOCUMENTS, IMAGES, check_upload, sniff
+from core.storage.sniff import DOCUMENTS, IMAGES, check_declared, check_upload, contradicts, sniff
 
 SAMPLES = {
     "image/png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 20,
@@ -99,3 +100,29 @@ def test_only_recognised_types_can_be_allowed():
     for allowed in (set(), {"text/plain"}, {"application/pdf", "application/x-msdownload"}):
         with pytest.raises(ValueError):
             check_upload(SAMPLES["application/pdf"], "a.pdf", allowed=allowed, max_bytes=MB)
+
+
+@pytest.mark.parametrize(("declared", "kind", "contradiction"), [
+    ("application/pdf", "image/jpeg", True),     # a picture sent as a document
+    ("image/jpeg", "application/pdf", True),     # a document sent as a picture
+    ("text/html", "image/png", True),            # a picture sent as a web page
+    ("image/png; charset=binary", "image/jpeg", False),  # a picture named as another picture
+    ("IMAGE/JPG", "image/jpeg", False),
+    ("application/octet-stream", "application/pdf", False),  # the browser did not know
+    ("", "image/png", False),
+    ("application/pdf", "application/pdf", False),
+    ("text/csv", None, False),                   # bytes of no known type: the type is not judged here
+])
+def test_what_contradicts_the_declared_type(declared, kind, contradiction):
+    assert contradicts(declared, kind) is contradiction
+
+
+def test_bytes_that_contradict_the_declared_type_are_refused_naming_both():
+    with pytest.raises(ValidationFailed) as refused:
+        check_upload(SAMPLES["image/jpeg"], "合同.pdf", allowed=ANYTHING, max_bytes=MB, field="attachments",
+                     declared="application/pdf")
+    assert _message(refused.value, "en", "attachments") == "“合同.pdf” is sent as application/pdf but is a JPEG file."
+    assert _message(refused.value, "zh-Hans", "attachments") == "“合同.pdf”以 application/pdf 发送，但实际是 JPEG 文件。"
+    with pytest.raises(ValidationFailed):
+        check_declared("photo.jpg", "image/jpeg", SAMPLES["application/pdf"], field="photos")
+    check_declared("photo.png", "image/png", SAMPLES["image/jpeg"], field="photos")  # taken

@@ -1,6 +1,6 @@
 """Bodies too large, and forms of too many parts, are refused with 413 in the person's
-language before they are read, and write nothing. (What an upload's bytes must be, whatever
-type it declares, is tested with the stores: tests/core/storage/test_sniff.py.)"""
+language before they are read, and write nothing; so is a photo whose bytes contradict the type
+it was sent as, next to its field. (The rule itself: tests/core/storage/test_sniff.py.)"""
 
 from __future__ import annotations
 
@@ -69,5 +69,39 @@ async def test_a_form_of_thousands_of_parts_is_refused_and_writes_nothing(client
     # The same form within the limit is taken.
     body, headers = _multipart(fields + [("filler", "1")] * (limit - len(fields)))
     taken = await client.post("/t/qindu/feedback/new", content=body, headers={**PAGE, **headers})
+    assert taken.status_code == 303, taken.text
+    assert await scope.count(FeedbackItem) == 1
+
+
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(out, "JPEG")
+    return out.getvalue()
+
+
+async def test_a_photo_sent_as_another_kind_of_file_is_refused_and_writes_nothing(client, tenant, make_person,
+                                                                                   sign_in):
+    scope = TenantScope(tenant.id)
+    await categories.ensure_registered(scope)
+    category = (await categories.enabled(scope))[0]
+    await make_person("刘芳", "13900000021")
+    await sign_in(client, "13900000021")
+    page = await client.get("/t/qindu/feedback/new", headers=PAGE)
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page.text).group(1)
+    form = {"_csrf_token": csrf_token(page.text), "idempotency_key": key, "category": str(category.id),
+            "description": "楼道堆放杂物，影响通行。"}
+    refused = await client.post("/t/qindu/feedback/new", headers=PAGE, data=form,
+                                files={"photos": ("楼道.pdf", _jpeg(), "application/pdf")})
+    assert refused.status_code == 422
+    assert "“楼道.pdf”以 application/pdf 发送，但实际是 JPEG 文件。" in refused.text
+    assert 'id="e-f-photos"' in refused.text and "楼道堆放杂物，影响通行。" in refused.text  # kept as typed
+    assert await scope.count(FeedbackItem) == 0
+    # A picture sent as another kind of picture (a JPEG named .png) is a picture all the same.
+    taken = await client.post("/t/qindu/feedback/new", headers=PAGE, data=form,
+                              files={"photos": ("楼道.png", _jpeg(), "image/png")})
     assert taken.status_code == 303, taken.text
     assert await scope.count(FeedbackItem) == 1
