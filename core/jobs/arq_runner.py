@@ -128,6 +128,44 @@ def build_worker(settings: Settings, queue: str, pool: ArqRedis, *, burst: bool 
     )
 
 
+# How long a worker that lost Redis waits before it connects again: doubling, up to the last.
+RECONNECT_DELAYS = (1, 2, 5, 10)
+
+
+def loop_time() -> float:
+    return asyncio.get_running_loop().time()
+
+
+async def serve_queue(settings: Settings, queue: str, stop: asyncio.Event) -> None:
+    """One queue's worker until ``stop``. When Redis goes away the worker is made again, after a
+    pause, until Redis answers: what was queued waits in Redis, and what could not be queued is
+    queued again by the sweep, so nothing is lost while the process stays up."""
+    failures = 0
+    while not stop.is_set():
+        worker, started = None, loop_time()
+        try:
+            worker = build_worker(settings, queue, await create_pool(RedisSettings.from_dsn(settings.redis_url)))
+            await worker.main()
+            return
+        except (RedisError, OSError) as error:
+            if loop_time() - started > 60:  # it had been serving: a new outage starts from the first pause
+                failures = 0
+            delay = RECONNECT_DELAYS[min(failures, len(RECONNECT_DELAYS) - 1)]
+            failures += 1
+            log.warning("worker for %s lost Redis (%r); connecting again in %s s", queue_name(settings, queue),
+                        error, delay)
+        finally:
+            if worker is not None:
+                try:
+                    await worker.close()
+                except (RedisError, OSError):  # the connection is gone already
+                    pass
+        try:
+            await asyncio.wait_for(stop.wait(), delay)
+        except asyncio.TimeoutError:
+            pass
+
+
 async def run_workers(settings: Settings, queues: tuple[str, ...]) -> None:
     """``gongzhi worker``: serve the queues until SIGINT or SIGTERM."""
     from core.jobs import queue as job_queue
@@ -135,14 +173,11 @@ async def run_workers(settings: Settings, queues: tuple[str, ...]) -> None:
     db.configure(settings.database_url)
     await db.start()
     job_queue.configure(settings)
-    # Each worker closes its own pool when it stops.
-    workers = [build_worker(settings, queue, await create_pool(RedisSettings.from_dsn(settings.redis_url)))
-               for queue in queues]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    tasks = [asyncio.create_task(worker.main()) for worker in workers]
+    tasks = [asyncio.create_task(serve_queue(settings, queue, stop)) for queue in queues]
     log.info("worker serving %s", ", ".join(queue_name(settings, q) for q in queues))
     try:
         done, _ = await asyncio.wait([*tasks, asyncio.create_task(stop.wait())],
@@ -151,8 +186,6 @@ async def run_workers(settings: Settings, queues: tuple[str, ...]) -> None:
             if task in tasks and task.exception():
                 raise task.exception()
     finally:
-        for worker in workers:
-            await worker.close()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,7 +1,7 @@
-"""Redis out of reach: the app reaches Redis through a TCP proxy that the test cuts and hangs.
-Pages that do not need Redis keep working (log-in too: its throttle counts in the database
-meanwhile); what a resident submits is saved, and the job it should have queued is queued by
-the sweep once Redis is back, and runs."""
+"""Redis out of reach: the app and `gongzhi worker` reach Redis through a TCP proxy that the
+test cuts and hangs. Pages that do not need Redis keep working (log-in too: its throttle counts
+in the database meanwhile); what a resident submits is saved, and the job it should have queued
+is queued by the sweep once Redis is back, and runs; the worker waits Redis out and goes on."""
 
 from __future__ import annotations
 
@@ -133,3 +133,58 @@ async def test_log_in_stays_throttled_while_redis_is_away(settings, proxy, tenan
     proxy.restore()
     # Back on Redis, which counted the three before the outage.
     assert (await throttle.hit(LOGIN_PER_ACCOUNT, subject)).allowed
+
+
+async def _until(check, what: str, seconds: float = 60):
+    """Wait for ``check()`` to hold (a bound on waiting, not a measure of speed)."""
+    import asyncio
+
+    for _ in range(int(seconds * 4)):
+        if await check():
+            return
+        await asyncio.sleep(0.25)
+    raise AssertionError(f"still waiting for {what} after {seconds} s")
+
+
+async def test_a_worker_waits_redis_out_and_runs_what_is_queued_after(settings, redis, proxy, place, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from core.i18n import Message
+    from core.jobs.arq_runner import ArqQueue
+    from core.notifications import services as notifications
+    from core.notifications.audience import Audience
+
+    scope, worker = place["scope"], place["grid_worker"]
+    log_path = tmp_path / "worker.log"
+    env = dict(os.environ, GONGZHI_REDIS_URL=settings.redis_url, GONGZHI_REDIS_PREFIX=settings.redis_prefix)
+    with log_path.open("w") as log:
+        process = subprocess.Popen([sys.executable, "-m", "core.cli", "worker"], env=env, stdout=log,
+                                   stderr=subprocess.STDOUT)
+    try:
+        async def serving():
+            return "worker serving" in log_path.read_text()
+
+        async def lost():
+            return "lost Redis" in log_path.read_text()
+
+        await _until(serving, "the worker to start")
+        proxy.cut()
+        await _until(lost, "the worker to notice Redis has gone")
+        assert process.poll() is None, log_path.read_text()
+        proxy.restore()
+
+        direct = replace(settings, redis_url=redis.rsplit("/", 1)[0] + "/12")  # the same database, not proxied
+        queue.use(ArqQueue(direct))
+        await notifications.notify(scope, Audience.of(worker.id), kind="test", title=Message("Back again"))
+
+        async def delivered():
+            return await scope.count(InboxEntry).where(InboxEntry.person == worker.id,
+                                                       InboxEntry.notification.kind == "test") == 1
+
+        await _until(delivered, "the worker to fan the notification out")
+        assert process.poll() is None
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
