@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from tenants.organisation_routes import OrganisationController
     from tenants.logo_routes import ConsoleLogoController
     from tenants.pwa_routes import DistrictAppController
+    from tenants.retention_routes import DistrictRetentionController
     from tenants.security_routes import DistrictSecurityController
     from tenants.resolution import TenantMiddleware
     from tenants.routes import DistrictHomeController, landing
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             OrganisationController,
             ConsoleLogoController,
             DistrictSecurityController,
+            DistrictRetentionController,
             DistrictBoundsController,
             InboxController,
             PushDeviceController,
