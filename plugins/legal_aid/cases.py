@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from core.sdk import (CHINA, Conflict, FieldError, Form, Message, NotFound, PermissionDenied, TenantScope,
+from core.sdk import (CHINA, Conflict, Erased, FieldError, Form, Message, NotFound, PermissionDenied, TenantScope,
                       ValidationFailed, clean_text, now)
 
 from plugins.legal_aid import consultations, documents, people
@@ -100,8 +100,12 @@ async def read(scope: TenantScope, reader_id: int, case_id: int) -> dict[str, An
     async def opened(table: str, row_id: int, sealed: str) -> str:
         if not sealed:
             return ""
-        return await plugin.read_sealed(scope, reader_id=reader_id, person_id=consultation.person_id, table=table,
-                                        row_id=row_id, sealed=sealed, may_read=may_read, purpose="legal_aid")
+        try:
+            return await plugin.read_sealed(scope, reader_id=reader_id, person_id=consultation.person_id,
+                                            table=table, row_id=row_id, sealed=sealed, may_read=may_read,
+                                            purpose="legal_aid")
+        except Erased as erased:  # kept no longer than the district keeps case details
+            return str(plugin.erased_note(erased))
 
     sessions = await scope.objects(MediationSession).where(MediationSession.case == case.id).order_by(MediationSession.held_at)
     names = await plugin.people(scope, [p for p in (case.mediator_id, consultation.adviser_id) if p])

@@ -17,8 +17,8 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from core.sdk import (Conflict, Form, Message, NotFound, PermissionDenied, TenantScope, ValidationFailed, clean_text,
-                      now)
+from core.sdk import (Conflict, Erased, Form, Message, NotFound, PermissionDenied, TenantScope, ValidationFailed,
+                      clean_text, now)
 
 from plugins.legal_aid import documents, guides, people
 from plugins.legal_aid.handle import plugin
@@ -236,9 +236,13 @@ async def read(scope: TenantScope, reader_id: int, consultation_id: int, languag
     gathered = set(json.loads(consultation.gathered or "[]"))
     reason = ""
     if consultation.green_reason:
-        reason = await plugin.read_sealed(scope, reader_id=reader_id, person_id=consultation.person_id,
-                                          table=REASON_TABLE, row_id=consultation.id,
-                                          sealed=consultation.green_reason, may_read=may_read, purpose="legal_aid")
+        try:
+            reason = await plugin.read_sealed(scope, reader_id=reader_id, person_id=consultation.person_id,
+                                              table=REASON_TABLE, row_id=consultation.id,
+                                              sealed=consultation.green_reason, may_read=may_read,
+                                              purpose="legal_aid")
+        except Erased as erased:  # kept no longer than the district keeps such reasons
+            reason = str(plugin.erased_note(erased))
     adviser = await plugin.people(scope, [consultation.adviser_id]) if consultation.adviser_id else {}
     return {"consultation": consultation, "item": item, "guide": guide, "green_reason": reason,
             "gathered": [m for m in guide["materials"] if m in gathered],

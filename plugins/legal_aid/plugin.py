@@ -16,7 +16,7 @@ from plugins.legal_aid import people
 from plugins.legal_aid.handle import plugin
 from plugins.legal_aid.jobs import take_in
 from plugins.legal_aid.routes import PAGES
-from plugins.legal_aid.tables import Adviser, Consultation, Document
+from plugins.legal_aid.tables import Adviser, Case, Consultation, Document, MediationSession
 
 HERE = Path(__file__).resolve().parent
 
@@ -96,3 +96,25 @@ async def erase_personal_data(person_id: int, pseudonym: str) -> None:
     await plugin.erase_personal(Consultation.person_id, person_id, {Consultation.green_reason: "",
                                                                     Consultation.gathered: "[]"})
     await plugin.erase_personal(Adviser.person_id, person_id, {Adviser.licence_number: "", Adviser.active: False})
+
+
+# Retention ----------------------------------------------------------------------------------
+
+
+@hookimpl
+async def erase_sensitive_data(scope, kind: str, before) -> int:
+    """A case's parties and answer once it has been concluded that long (an open case keeps
+    them); session notes by when the session was held; the green channel's reason by when the
+    request was made. (Documents are files, kept sealed until the person is erased.)"""
+    if kind == "legal_aid_case_details":
+        concluded = (Case.concluded_at.is_not_null(),)
+        return (await plugin.erase_sealed(scope, Case.parties, since=Case.concluded_at, before=before,
+                                          where=concluded)
+                + await plugin.erase_sealed(scope, Case.answer, since=Case.concluded_at, before=before,
+                                            where=concluded))
+    if kind == "legal_aid_session_note":
+        return await plugin.erase_sealed(scope, MediationSession.note, since=MediationSession.held_at, before=before)
+    if kind == "legal_aid_green_reason":
+        return await plugin.erase_sealed(scope, Consultation.green_reason, since=Consultation.created_at,
+                                         before=before)
+    return 0
