@@ -21,7 +21,7 @@ from litestar.response import Template
 from core import clock
 from core.appointments.schedules import WeeklyRule
 from core.errors import Conflict, GongzhiError, NotFound, PermissionDenied, ValidationFailed
-from core.forms import FieldError, Form, phone as clean_phone, text as clean_text, whole_number
+from core.forms import FieldError, Form, choice_id, phone as clean_phone, text as clean_text, whole_number
 from core.hookspecs import hookimpl
 from core.i18n import Message, N_, current_language, gettext
 from core.jobs.registry import LONG, SHORT
@@ -36,8 +36,8 @@ __all__ = [
     "CHINA", "CORE_API_VERSION", "CapabilityError", "Conflict", "Erased", "FieldError", "Form", "GongzhiError", "LONG",
     "Ledger", "LedgerAccount", "LedgerTransfer", "Message", "NotEnough",
     "N_", "NavEntry", "NotFound", "PermissionDenied", "Plugin", "SHORT", "TenantOwned", "TenantScope", "Tile",
-    "Transfer", "ValidationFailed", "Visit", "WeeklyRule", "Widget", "clean_phone", "clean_text", "current_language", "gettext",
-    "hookimpl", "now", "problem_responses", "whole_number",
+    "Transfer", "ValidationFailed", "Visit", "WeeklyRule", "Widget", "choice_id", "clean_phone", "clean_text",
+    "current_language", "gettext", "hookimpl", "now", "problem_responses", "whole_number",
 ]
 
 
@@ -282,6 +282,10 @@ class Plugin:
         self.require("residents:read")
         from core.accounts.tables import Membership, Person
 
+        try:
+            phone = clean_phone(phone)
+        except FieldError:
+            return None  # not a mobile number (a NUL byte, say, which a database refuses): nobody's
         person = await Person.select(Person.id).where(Person.phone == phone).first()
         if person is None:
             return None

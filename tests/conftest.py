@@ -87,6 +87,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         terminalreporter.write_line(
             f"cross-tenant: {summary['routes']} routes, {summary['cases']} cases, "
             f"{summary['exemptions']} exemptions")
+    bad_input = sys.modules.get("tests.test_bad_input")
+    if bad_input is not None and bad_input.SUMMARY["posts"]:
+        summary = bad_input.SUMMARY
+        terminalreporter.write_line(
+            f"bad input: {summary['pages']} pages, {summary['forms']} forms, {summary['fields']} fields, "
+            f"{summary['posts']} posts, {summary['exemptions']} exemptions")
     skipped = terminalreporter.stats.get("skipped", [])
     if skipped:
         terminalreporter.write_sep("!", f"{len(skipped)} TEST(S) SKIPPED", red=True, bold=True)

@@ -66,9 +66,12 @@ async def clean(scope: TenantScope, data: Mapping[str, Any], department_ids: Ite
     form = Form(data)
     chosen: list[int] = []
     for value in department_ids:
-        text = str(value).strip()
-        if text.isascii() and text.isdigit():
-            chosen.append(int(text))
+        try:
+            department_id = forms.choice_id(value)
+        except forms.FieldError:
+            department_id = None
+        if department_id is not None:
+            chosen.append(department_id)
         else:
             form.error("departments", Message("Choose one of the list."))
     chosen = list(dict.fromkeys(chosen))

@@ -14,8 +14,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from core.sdk import (CHINA, Erased, Form, Message, NotFound, PermissionDenied, TenantScope, ValidationFailed,
-                      WeeklyRule, clean_text, now)
+from core.sdk import (CHINA, Erased, FieldError, Form, Message, NotFound, PermissionDenied, TenantScope,
+                      ValidationFailed, WeeklyRule, choice_id, clean_text, now)
 
 from plugins.mental_health import network, services
 from plugins.mental_health.handle import plugin
@@ -407,11 +407,14 @@ async def book_for(scope: TenantScope, counsellor_id: int, person_id: int, data:
     await _counsellor(scope, counsellor_id)
     if not await _is_member(scope, person_id) or not await may_book_for(scope, counsellor_id, person_id):
         raise NotFound()
-    chosen = str(data.get("slot_id", ""))
-    if not chosen.isdigit():
+    try:
+        chosen = choice_id(data.get("slot_id"))
+    except FieldError:
+        chosen = None
+    if chosen is None:
         raise ValidationFailed({"slot_id": Message("Choose one of your sessions.")})
     try:
-        slot = await _counselling_slot(scope, int(chosen))
+        slot = await _counselling_slot(scope, chosen)
     except NotFound:
         slot = None
     if slot is None or slot["host"] != counsellor_id:

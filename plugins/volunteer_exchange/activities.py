@@ -165,12 +165,13 @@ def code(activity: Activity, purpose: str, moment: datetime | None = None) -> Co
 
 def _read(activity: Activity, given: str) -> str | None:
     """The purpose of a code shown this minute or the last (None: wrong or expired)."""
-    given = (given or "").strip()
+    # As bytes: compare_digest refuses str with characters beyond ASCII, which anyone may type.
+    given = (given or "").strip().encode()
     current = int(now().timestamp() // 60)
     for minute in (current, current - 1):
         for purpose in PURPOSES:
             expected = code(activity, purpose, datetime.fromtimestamp(minute * 60, tz=CHINA))
-            if hmac.compare_digest(given, expected.token) or hmac.compare_digest(given, expected.short):
+            if hmac.compare_digest(given, expected.token.encode()) or hmac.compare_digest(given, expected.short.encode()):
                 return purpose
     return None
 

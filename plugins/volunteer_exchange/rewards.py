@@ -9,7 +9,7 @@ import secrets
 from datetime import datetime, time
 from typing import Any
 
-from core.sdk import (CHINA, Conflict, Form, Message, NotFound, TenantScope, ValidationFailed,
+from core.sdk import (CHINA, Conflict, FieldError, Form, Message, NotFound, TenantScope, ValidationFailed,
                       clean_text, now, whole_number)
 
 from plugins.volunteer_exchange import points
@@ -130,7 +130,10 @@ def _code() -> str:
 
 async def verify(scope: TenantScope, merchant_id: int, roles, code: str) -> dict[str, Any]:
     """The merchant verifies a redemption code once: the reward it is for."""
-    code = (code or "").strip().upper().replace(" ", "")
+    try:
+        code = clean_text(code, max_length=64, required=False).upper().replace(" ", "")
+    except FieldError:
+        code = ""  # a NUL byte, say, which a database refuses: no code has it
     async with scope.transaction(write=True):
         found = await scope.objects(Redemption).where(Redemption.code == code).first()
         reward = await scope.get(Reward, found.reward) if found else None
