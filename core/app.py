@@ -25,6 +25,11 @@ from core.web.security import add_security_headers
 from core.web.static import static_file
 
 
+# Paths the CSRF middleware leaves alone: they answer GET with files, never a form.
+CSRF_EXEMPT_PATHS = ["^/static/", "^/healthz$", "^/readyz$", r"^/t/[^/]+/sw\.js$",
+                     r"^/t/[^/]+/manifest\.webmanifest$", "^/t/[^/]+/icons/"]
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -165,6 +170,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
             cookie_httponly=True,
+            # Files that never carry a form set no CSRF cookie: a script or a stylesheet answered
+            # after a page (its request sent before the page's cookie was stored) would otherwise
+            # replace the cookie the page's form token belongs to.
+            exclude=CSRF_EXEMPT_PATHS,
         ),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment())),

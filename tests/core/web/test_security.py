@@ -35,3 +35,18 @@ async def test_hsts_behind_https(database):
     async with http_client(create_app(replace(Settings.from_env(), secure_cookies=True))) as client:
         response = await client.get("/healthz")
     assert response.headers["strict-transport-security"].startswith("max-age=")
+
+
+async def test_only_pages_set_the_csrf_cookie_not_the_files_they_load(client, tenant):
+    """A script answered after its page would otherwise replace the cookie the page's form token
+    belongs to, and the form would be refused (seen when a browser's cookies were cleared
+    between a page and the files it loads)."""
+    from core.web.static import static_url
+
+    page = await client.get("/t/qindu/login")
+    assert "gongzhi_csrf" in page.headers.get("set-cookie", "")
+    for path in (static_url("css/app.css"), "/t/qindu/sw.js", "/t/qindu/manifest.webmanifest", "/healthz"):
+        client.cookies.clear()
+        answer = await client.get(path)
+        assert answer.status_code == 200, path
+        assert "gongzhi_csrf" not in answer.headers.get("set-cookie", ""), path
