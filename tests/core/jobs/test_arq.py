@@ -49,7 +49,8 @@ async def arq_settings(redis, database):
     await arq.close()
 
 
-async def _run_worker_until_idle(settings) -> None:
+async def run_worker_until_idle(settings) -> None:
+    """The short queue's jobs, run by an arq worker in this process until none is left."""
     from arq import create_pool
     from arq.connections import RedisSettings
 
@@ -78,16 +79,16 @@ async def test_a_flushed_redis_loses_no_event(tenant, arq_settings, street_handl
     await events.emit(scope, "test_happened", {"street": "人民街道"})
     assert await client.zcard(queue_name(settings, registry.SHORT)) == 1
     await client.flushdb()  # Redis loses everything
-    await _run_worker_until_idle(settings)
+    await run_worker_until_idle(settings)
     assert await scope.count(Street) == 0
     clock.advance(timedelta(seconds=sweep.GRACE_SECONDS + 1))
     assert (await sweep.sweep_all())["events"] == 1
-    await _run_worker_until_idle(settings)
+    await run_worker_until_idle(settings)
     assert [s.name for s in await scope.objects(Street)] == ["人民街道"]
     assert (await scope.objects(EventDelivery).first()).status == "done"
     # A second sweep finds nothing to do, and a duplicate delivery changes nothing.
     assert (await sweep.sweep_all())["events"] == 0
-    await _run_worker_until_idle(settings)
+    await run_worker_until_idle(settings)
     assert await scope.count(Street) == 1
 
 

@@ -17,13 +17,13 @@ from core.accounts import services as accounts
 from core.config import Settings
 from core.feedback import categories
 from core.feedback.tables import FeedbackItem
-from core.jobs import queue, registry, sweep
-from core.jobs.arq_runner import build_worker
+from core.jobs import queue, sweep
 from core.notifications.tables import InboxEntry, Notification
 from core.tenancy import TenantScope
 from core.throttle import LOGIN_PER_ACCOUNT, Throttle
 from tenants.tables import Community, Grid, Street
 from tests import faults
+from tests.core.jobs.test_arq import run_worker_until_idle
 from tests.http import csrf_token, http_client
 
 pytestmark = [pytest.mark.redis]
@@ -69,18 +69,6 @@ async def place(tenant, make_person):
     return {"scope": scope, "grid_worker": worker, "category": sanitation}
 
 
-async def _run_jobs(settings: Settings) -> None:
-    from arq import create_pool
-    from arq.connections import RedisSettings
-
-    worker = build_worker(settings, registry.SHORT, await create_pool(RedisSettings.from_dsn(settings.redis_url)),
-                          burst=True)
-    try:
-        await worker.main()
-    finally:
-        await worker.close()
-
-
 async def test_pages_and_submissions_go_on_while_redis_is_away(settings, proxy, place, sign_in):
     from core.app import create_app
 
@@ -115,7 +103,7 @@ async def test_pages_and_submissions_go_on_while_redis_is_away(settings, proxy, 
     clock.advance(timedelta(seconds=sweep.GRACE_SECONDS * 2))
     queued = await sweep.sweep_all()
     assert queued["notifications"] >= 1
-    await _run_jobs(settings)
+    await run_worker_until_idle(settings)
     assert await scope.count(InboxEntry).where(*for_the_grid_worker) == 1
     assert await scope.count(Notification).where(Notification.fanned_out_at.is_null()) == 0
 

@@ -23,6 +23,18 @@ def _multipart(fields: list[tuple[str, str]], boundary: str = "gongzhi-boundary"
     return body, {"content-type": f"multipart/form-data; boundary={boundary}"}
 
 
+async def _suggestion(client, scope, make_person, sign_in) -> dict[str, str]:
+    """A resident signed in, and the fields of a good suggestion from the form's page."""
+    await categories.ensure_registered(scope)
+    category = (await categories.enabled(scope))[0]
+    await make_person("刘芳", "13900000021")
+    await sign_in(client, "13900000021")
+    page = await client.get("/t/qindu/feedback/new", headers=PAGE)
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page.text).group(1)
+    return {"_csrf_token": csrf_token(page.text), "idempotency_key": key, "category": str(category.id),
+            "description": "楼道堆放杂物，影响通行。"}
+
+
 async def test_a_body_over_the_limit_is_refused_with_413_saying_the_limit(client, tenant, make_person):
     limit = Settings.from_env().max_body_bytes
     page = await client.get("/login", headers=PAGE)
@@ -52,14 +64,7 @@ async def test_a_form_with_photos_says_its_own_larger_limit(client, tenant, make
 
 async def test_a_form_of_thousands_of_parts_is_refused_and_writes_nothing(client, tenant, make_person, sign_in):
     scope = TenantScope(tenant.id)
-    await categories.ensure_registered(scope)
-    category = (await categories.enabled(scope))[0]
-    await make_person("刘芳", "13900000021")
-    await sign_in(client, "13900000021")
-    page = await client.get("/t/qindu/feedback/new", headers=PAGE)
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', page.text).group(1)
-    fields = [("_csrf_token", csrf_token(page.text)), ("idempotency_key", key), ("category", str(category.id)),
-              ("description", "楼道堆放杂物，影响通行。")]
+    fields = list((await _suggestion(client, scope, make_person, sign_in)).items())
     limit = Settings.from_env().max_form_parts
     body, headers = _multipart(fields + [("filler", "1")] * 5000)
     refused = await client.post("/t/qindu/feedback/new", content=body, headers={**PAGE, **headers})
@@ -86,14 +91,7 @@ def _jpeg() -> bytes:
 async def test_a_photo_sent_as_another_kind_of_file_is_refused_and_writes_nothing(client, tenant, make_person,
                                                                                    sign_in):
     scope = TenantScope(tenant.id)
-    await categories.ensure_registered(scope)
-    category = (await categories.enabled(scope))[0]
-    await make_person("刘芳", "13900000021")
-    await sign_in(client, "13900000021")
-    page = await client.get("/t/qindu/feedback/new", headers=PAGE)
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', page.text).group(1)
-    form = {"_csrf_token": csrf_token(page.text), "idempotency_key": key, "category": str(category.id),
-            "description": "楼道堆放杂物，影响通行。"}
+    form = await _suggestion(client, scope, make_person, sign_in)
     refused = await client.post("/t/qindu/feedback/new", headers=PAGE, data=form,
                                 files={"photos": ("楼道.pdf", _jpeg(), "application/pdf")})
     assert refused.status_code == 422
