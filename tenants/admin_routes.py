@@ -9,14 +9,12 @@ from litestar.response import Template
 
 from core.accounts.guards import platform_role
 from core.accounts.roles import PLATFORM_ADMIN
-from core.errors import Conflict
-from core.forms import FieldError, text
+from core.errors import Conflict, ValidationFailed
 from core.web.client import client_address
 from core.web.forms import form_data, see_other
 from tenants import services
 from tenants.tables import STATUS_LABELS, TenantStatus
 
-REASON_MAX = 500
 ACTIONS = ("approve", "reject", "suspend", "resume")
 
 
@@ -51,15 +49,18 @@ class PlatformAdminController(Controller):
         if action not in ACTIONS:
             raise NotFoundException()
         data = await form_data(request)
+        # Each district's reason field is named for it: the page holds one per district.
         field = f"reason-{slug}"
+        typed = {field: data.get("reason", "")}
         try:
-            reason = text(data.get("reason"), max_length=REASON_MAX, required=False, multiline=True)
-        except FieldError as error:
-            return await _page({field: str(error.message)}, {field: data.get("reason", "")}, 422)
-        try:
-            await services.change_status(slug, action, reason, actor_id=admin.id,
+            await services.change_status(slug, action, data.get("reason", ""), actor_id=admin.id,
                                          client_address=client_address(request))
+        except ValidationFailed as error:
+            return await _page({field: str(error.errors["reason"])}, typed, 422)
         except Conflict as conflict:
-            return await _page({field: str(conflict.detail)}, {field: data.get("reason", "")}, 409)
+            # A missing reason belongs next to the field; a change the district can no longer
+            # take (its form is gone from the page) is said above the lists.
+            where = field if conflict.extra.get("field") == "reason" else "__all__"
+            return await _page({where: str(conflict.detail)}, typed, 409)
         return see_other("/admin")
 

@@ -17,7 +17,7 @@ from core.forms import FieldError, Form, digits, text
 from core.i18n import Message
 from core.tenancy import TenantScope
 from tenants import divisions
-from tenants.tables import Tenant, TenantStatus
+from tenants.tables import STATUS_LABELS, Tenant, TenantStatus
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
 
@@ -149,6 +149,8 @@ async def list_tenants(status: TenantStatus | None = None) -> list[Tenant]:
     return await query
 
 
+# The longest reason for rejecting or suspending a district (its applicants or residents see it).
+REASON_MAX = 500
 # Which status each change may start from, and where it leads.
 _TRANSITIONS = {
     "approve": ({TenantStatus.pending}, TenantStatus.active),
@@ -162,21 +164,29 @@ async def change_status(slug: str, action: str, reason: str = "", *, actor_id: i
                         client_address: str = "") -> Tenant:
     """Approve, reject (with a reason), suspend (with a reason) or resume a district.
 
-    Nothing is deleted: a rejected or suspended district keeps all its data.
+    The district's status is checked before the reason: a change it can no longer take is a
+    Conflict, whatever the reason says. A reason too long or with control characters is
+    ValidationFailed on ``reason``; a missing one is a Conflict on ``reason``. Nothing is
+    deleted: a rejected or suspended district keeps all its data.
     """
     allowed_from, target = _TRANSITIONS[action]
-    if action in ("reject", "suspend") and not reason.strip():
-        raise Conflict(Message("Give a reason; the district's applicants or residents will see it."),
-                       field="reason")
     async with db.transaction(write=True):
         tenant = await get_tenant(slug)
         current = TenantStatus(tenant.status)
         if current not in allowed_from:
-            raise Conflict(
-                Message("This district is %(status)s; it cannot be changed that way.", {"status": current.value})
-            )
+            raise Conflict(Message("This district is %(status)s; it cannot be changed that way.",
+                                   {"status": Message(STATUS_LABELS[current.value])}))
+        if target is TenantStatus.active:
+            reason = ""  # approving or resuming clears the reason; none is asked for
+        else:
+            form = Form({"reason": reason})
+            reason = form.field("reason", text, max_length=REASON_MAX, required=False, multiline=True)
+            form.raise_if_invalid()
+            if not reason:
+                raise Conflict(Message("Give a reason; the district's applicants or residents will see it."),
+                               field="reason")
         tenant.status = target.value
-        tenant.status_reason = reason.strip() if target is not TenantStatus.active else ""
+        tenant.status_reason = reason
         tenant.status_changed_at = clock.now()
         await tenant.save([Tenant.status, Tenant.status_reason, Tenant.status_changed_at])
         await audit.record(audit.TENANT_STATUS.format(action=action), actor_id=actor_id,

@@ -21,32 +21,3 @@ EXEMPTIONS: dict[tuple[str, str], str] = {
     ("POST", "/t/{slug:str}/p/mental_health/console/residents/{person_id:int}/assign"):
         "shown only for a resident with no counsellor; the district's resident has one",
 }
-
-_GENERIC_422 = "answered 422: the form is not shown again"
-
-# Problems the sweep finds that are not fixed yet, each with what is wrong: the sweep fails
-# for any other problem, and for an entry here that no longer occurs.
-KNOWN_PROBLEMS: dict[tuple[str, str], str] = {
-    ("POST /admin/tenants/{slug:str}/{action:str}", _GENERIC_422):
-        "a reason too long or with a NUL byte: the error page, not the district's row again",
-    ("POST /t/{slug:str}/console/feedback/{item_id:int}/{action:str}", _GENERIC_422):
-        "a bad note: the error page, not the item again",
-    ("POST /t/{slug:str}/console/notices/{notice_id:int}/{action:str}", _GENERIC_422):
-        "a bad reason or comment: the error page, not the notice again",
-    ("POST /t/{slug:str}/feedback/{item_id:int}/{action:str}", _GENERIC_422):
-        "a bad rating, comment or reason: the error page, not the item again",
-    ("POST /t/{slug:str}/p/legal_aid/console/duty/{slot_id:int}/cancel", _GENERIC_422):
-        "a bad reason: the error page, not the duty roster again",
-    ("POST /t/{slug:str}/p/mental_health/console/referrals/{referral_id:int}/{action:str}", _GENERIC_422):
-        "a bad outcome or summary: the error page, not the referral again",
-    ("POST /t/{slug:str}/p/red_property/console/bills/{bill_id:int}/payments", _GENERIC_422):
-        "a bad amount or method: the error page, not the bill again",
-    ("POST /t/{slug:str}/p/red_property/console/bills/{bill_id:int}/reductions", _GENERIC_422):
-        "a bad reduction, reason or key: the error page, not the bill again",
-    ("POST /t/{slug:str}/p/red_property/meetings/decisions/{decision_id:int}/evaluation", _GENERIC_422):
-        "a bad score or comment: the error page, not the meeting again",
-    ("POST /t/{slug:str}/p/red_property/ratings/appeals/{appeal_id:int}/answer", _GENERIC_422):
-        "a bad answer: the error page, not the rating again",
-    ("POST /t/{slug:str}/p/red_property/votes/{vote_id:int}/ballot", _GENERIC_422):
-        "a bad choice: the error page, not the vote again",
-}

@@ -57,7 +57,7 @@ from plugins.mental_health import care as mental_health_care, helpers as mental_
 from plugins.red_property import firms as red_property_firms
 from plugins.volunteer_exchange import activities as volunteer_activities
 from plugins.volunteer_exchange.tables import Attendance as VolunteerAttendance
-from tests.bad_input_exemptions import EXEMPTIONS, KNOWN_PROBLEMS
+from tests.bad_input_exemptions import EXEMPTIONS
 from tests import test_cross_tenant
 from tests.services import admin_database_url
 
@@ -614,8 +614,5 @@ async def test_every_form_refuses_bad_input_cleanly(world, people):
         if any(marker in shown.text for marker in RAW_MARKERS):
             problems.setdefault((f"GET {path}", "shows stored markup unescaped"), []).append(who)
     SUMMARY["pages"] = len(pages)
-    stale = [key for key in KNOWN_PROBLEMS if key not in problems]
-    assert not stale, f"known problems that no longer occur (drop them from KNOWN_PROBLEMS): {stale}"
-    problems = {key: cases for key, cases in problems.items() if key not in KNOWN_PROBLEMS}
     assert not problems, f"{len(problems)} kinds of problem:\n" + "\n".join(
         f"{key}: {what} ({len(cases)}×, e.g. {cases[0]})" for (key, what), cases in sorted(problems.items()))

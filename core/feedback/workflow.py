@@ -2,9 +2,11 @@
 resolved → rated and closed, or reopened within seven days → … → closed.
 
 Every move checks the state it starts from and the revision the actor saw, locks the row,
-writes a timeline entry, emits ``feedback_status_changed`` and tells the resident and the
-responsible party. Of two people acting on one item at once, one wins; the other gets a
-Conflict (HTTP 409) and the item is never in two states.
+and only then cleans what was typed (a form for a move no longer possible is a Conflict, not
+a field to correct: the page shown again has no such form); it writes a timeline entry,
+emits ``feedback_status_changed`` and tells the resident and the responsible party. Of two
+people acting on one item at once, one wins; the other gets a Conflict (HTTP 409) and the
+item is never in two states.
 """
 
 from __future__ import annotations
@@ -153,9 +155,9 @@ async def accept(scope: TenantScope, slug: str, item_id: int, *, actor_id: int, 
 
 async def reject(scope: TenantScope, slug: str, item_id: int, *, actor_id: int, revision: int, reason: str,
                  settings: Settings) -> None:
-    note = _note(reason, required=True)
     async with scope.transaction(write=True):
         item = await _locked(scope, item_id, revision, "reject")
+        note = _note(reason, required=True)
         await _move(scope, slug, item, "reject", actor_id, note=note, values={FeedbackItem.closed_at: clock.now()},
                     settings=settings)
 
@@ -164,9 +166,9 @@ async def assign(scope: TenantScope, slug: str, item_id: int, *, actor_id: int, 
                  party_id: int | None, note: str = "", settings: Settings) -> None:
     if party_type not in registry.PARTY_TYPES:
         raise Conflict(Message("There is no such responsible party."))
-    note = _note(note, required=False)
     async with scope.transaction(write=True):
         item = await _locked(scope, item_id, revision, "assign")
+        note = _note(note, required=False)
         await _move(scope, slug, item, "assign", actor_id, note=note, party=(party_type, party_id), tell_party=True,
                     settings=settings)
 
@@ -181,9 +183,9 @@ async def resolve(scope: TenantScope, slug: str, item_id: int, *, actor_id: int,
                   settings: Settings, photos: Sequence[feedback_photos.Photo] = ()) -> None:
     """Resolved, saying what was done; ``photos`` (from ``photos.prepare``) show the result,
     stored with the resolution's timeline entry, all or none."""
-    note = _note(what_was_done, required=True)
     async with feedback_photos.writing(settings, scope) as files:
         item = await _locked(scope, item_id, revision, "resolve")
+        note = _note(what_was_done, required=True)
         await _move(scope, slug, item, "resolve", actor_id, note=note, values={FeedbackItem.resolved_at: clock.now()},
                     settings=settings)
         if photos:
@@ -196,16 +198,16 @@ async def resolve(scope: TenantScope, slug: str, item_id: int, *, actor_id: int,
 async def rate(scope: TenantScope, slug: str, item_id: int, *, person_id: int, rating: Any, comment: str = "",
                settings: Settings) -> None:
     """The resident confirms the result with a rating of 1–5; the item closes."""
-    form = Form({"rating": rating, "comment": comment})
-    value = str(rating or "").strip()
-    if not (value.isascii() and value.isdigit() and 1 <= int(value) <= 5):
-        form.error("rating", Message("Choose from 1 to 5 stars."))
-    comment = form.field("comment", forms.text, max_length=1000, multiline=True, required=False) or ""
-    form.raise_if_invalid()
     async with scope.transaction(write=True):
         item = await _locked(scope, item_id, None, "rate")
         if item.submitter != person_id:
             raise PermissionDenied(Message("Only the resident who raised it rates the result."))
+        form = Form({"rating": rating, "comment": comment})
+        value = str(rating or "").strip()
+        if not (value.isascii() and value.isdigit() and 1 <= int(value) <= 5):
+            form.error("rating", Message("Choose from 1 to 5 stars."))
+        comment = form.field("comment", forms.text, max_length=1000, multiline=True, required=False) or ""
+        form.raise_if_invalid()
         stored, _sealed = await seal_if_private(settings, scope, item, RATING_COMMENT, item.id, comment)
         await _move(scope, slug, item, "rate", person_id, note=comment, tell_party=True, settings=settings, values={
             FeedbackItem.rating: int(value), FeedbackItem.rating_comment: stored,
@@ -222,13 +224,13 @@ async def reopen(scope: TenantScope, slug: str, item_id: int, *, person_id: int,
                  settings: Settings) -> None:
     """The resident reopens a resolved item within seven days of its resolution, saying
     why, even after rating it; the rating is then the next resolution's to earn."""
-    note = _note(reason, required=True)
     async with scope.transaction(write=True):
         item = await _locked(scope, item_id, None, "reopen")
         if item.submitter != person_id:
             raise PermissionDenied(Message("Only the resident who raised it reopens it."))
         if not may_reopen(item):
             raise Conflict(Message("An item can be reopened within seven days of being resolved."))
+        note = _note(reason, required=True)
         category = await scope.get(FeedbackCategory, item.category)
         await _move(scope, slug, item, "reopen", person_id, note=note, tell_party=True, settings=settings, values={
             FeedbackItem.reopened: FeedbackItem.reopened + 1, FeedbackItem.rating: None,

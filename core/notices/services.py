@@ -166,13 +166,21 @@ async def submit(scope: TenantScope, notice_id: int, *, actor_id: int, revision:
 
 
 async def send_back(scope: TenantScope, notice_id: int, *, actor_id: int, revision: int, comment: str) -> None:
-    """Return a submitted notice to its author with a comment (required)."""
-    form = Form({"comment": comment})
-    comment = form.field("comment", forms.text, max_length=2000, multiline=True)
-    form.raise_if_invalid()
+    """Return a submitted notice to its author with a comment (required). The notice is
+    checked before the comment: a notice no longer waiting for review is a Conflict."""
     async with scope.transaction(write=True):
         notice = await _reviewable(scope, notice_id, actor_id, revision)
+        comment = _cleaned("comment", comment, required=True)
         await _record(scope, notice, "return", NoticeStatus.returned.value, actor_id, comment)
+
+
+def _cleaned(name: str, value: str, *, required: bool) -> str:
+    """A reviewer's comment or a reason for withdrawing, cleaned (after the notice was checked:
+    a form for a step the notice can no longer take is a Conflict); ValidationFailed on ``name``."""
+    form = Form({name: value})
+    cleaned = form.field(name, forms.text, max_length=2000, multiline=True, required=required)
+    form.raise_if_invalid()
+    return cleaned
 
 
 async def _reviewable(scope: TenantScope, notice_id: int, actor_id: int, revision: int) -> Notice:
@@ -189,6 +197,7 @@ async def approve(scope: TenantScope, notice_id: int, *, actor_id: int, revision
     else scheduled. Returns the new status."""
     async with scope.transaction(write=True):
         notice = await _reviewable(scope, notice_id, actor_id, revision)
+        comment = _cleaned("comment", comment, required=False)
         await scope.update(Notice, {Notice.reviewer: actor_id}).where(Notice.id == notice_id)
         # Approved means scheduled; a publish-at that is empty or past publishes it at once.
         await _record(scope, notice, "approve", NoticeStatus.scheduled.value, actor_id, comment)
@@ -231,13 +240,13 @@ async def _publish(scope: TenantScope, notice: Notice) -> None:
 
 
 async def withdraw(scope: TenantScope, notice_id: int, *, actor_id: int, revision: int, reason: str) -> None:
-    form = Form({"reason": reason})
-    reason = form.field("reason", forms.text, max_length=2000, multiline=True)
-    form.raise_if_invalid()
+    """Withdraw a published or scheduled notice, saying why (required). The notice is checked
+    before the reason: one already withdrawn, or changed meanwhile, is a Conflict."""
     async with scope.transaction(write=True):
         notice = await _locked(scope, notice_id, revision)
         if notice.status not in (NoticeStatus.published.value, NoticeStatus.scheduled.value):
             raise Conflict(Message("Only a published or scheduled notice can be withdrawn."))
+        reason = _cleaned("reason", reason, required=True)
         await _record(scope, notice, "withdraw", NoticeStatus.withdrawn.value, actor_id, reason)
         await scope.update(Notice, {Notice.withdrawn_reason: reason}).where(Notice.id == notice_id)
 

@@ -1,7 +1,10 @@
 """/admin: only platform admins; approve, reject with a reason, suspend and resume."""
 
+import re
+
 import pytest
 
+from tenants import services
 from tenants.tables import Tenant
 from tests.http import csrf_token
 
@@ -88,3 +91,23 @@ async def test_status_changes_are_audited(client, platform_admin, sign_in, make_
     [entry] = [e for e in await audit.platform_entries() if e.action.startswith("tenant.")]
     assert (entry.action, entry.actor, entry.target, entry.details) == (
         "tenant.reject", "周立平", "tenant:liquan", {"reason": "材料不全"})
+
+
+async def test_a_bad_reason_is_shown_again_and_a_district_changed_meanwhile_is_said(client, platform_admin, sign_in,
+                                                                                   tenant):
+    await sign_in(client, "13900000000")
+    typed = "<b>系统迁移</b>" + "理" * 600
+    too_long = await _act(client, "qindu", "suspend", typed)
+    assert too_long.status_code == 422
+    assert re.search(r'<textarea id="f-reason-qindu"[^>]*>&lt;b&gt;系统迁移&lt;/b&gt;理{600}</textarea>\s*'
+                     r'<p class="error" role="alert">最多 500 个字符', too_long.text)
+    assert (await Tenant.objects().where(Tenant.slug == "qindu").first()).status == "active"
+
+    page = await _admin_page(client)  # the suspend form, open while another admin suspends the district
+    await services.change_status("qindu", "suspend", "系统迁移")
+    stale = await client.post("/admin/tenants/qindu/suspend", headers={"Accept-Language": "zh-CN"},
+                              data={"_csrf_token": csrf_token(page.text), "reason": "停\x00用"})
+    assert stale.status_code == 409
+    assert '<div class="notice notice-error" role="alert"><p>该区当前状态为 已暂停，不能这样变更。</p></div>' in stale.text
+    row = await Tenant.objects().where(Tenant.slug == "qindu").first()
+    assert (row.status, row.status_reason) == ("suspended", "系统迁移")

@@ -108,3 +108,17 @@ async def test_list_by_status(make_tenant):
     await make_tenant("liquan", "礼泉县", "610425", "pending")
     assert [t.slug for t in await services.list_tenants(TenantStatus.active)] == ["qindu"]
     assert [t.slug for t in await services.list_tenants()] == ["qindu", "liquan"]
+
+
+async def test_the_status_is_checked_before_the_reason(make_tenant):
+    await make_tenant("liquan", "礼泉县", "610425", "active")
+    with pytest.raises(ValidationFailed) as too_long:
+        await services.change_status("liquan", "suspend", "欠" * 501)
+    assert set(too_long.value.errors) == {"reason"}
+    with pytest.raises(ValidationFailed):
+        await services.change_status("liquan", "suspend", "欠\x00费")
+    with pytest.raises(Conflict) as impossible:  # not pending: the reason is not looked at
+        await services.change_status("liquan", "reject", "材料\x00不全")
+    assert "field" not in impossible.value.extra
+    liquan = await services.get_tenant("liquan")
+    assert (liquan.status, liquan.status_reason) == ("active", "")

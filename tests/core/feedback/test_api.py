@@ -5,6 +5,8 @@ bad fields answer 422 naming each; a private item is its submitter's and its par
 import pytest
 
 from core.accounts import credentials, services as accounts
+from core.config import Settings
+from core.feedback import workflow
 from core.feedback.tables import FeedbackItem
 from tenants.tables import Community
 
@@ -171,7 +173,11 @@ async def test_tokens_without_the_scope_or_a_person_are_refused(client, place, t
     assert refused.json()["detail"] == "Only a person's token raises, follows or handles feedback."
     assert (await client.get(f"{API}/queue", headers=await token(place["resident"]))).status_code == 403
     assert (await client.get(API)).status_code == 401
-    # Messages come in the language the client asks for.
+    # Messages come in the language the client asks for (a rating is read once the item is resolved).
+    worker = place["grid_worker"].id
+    await workflow.accept(place["scope"], "qindu", item.id, actor_id=worker, revision=1)
+    await workflow.resolve(place["scope"], "qindu", item.id, actor_id=worker, revision=2, what_was_done="已清理。",
+                           settings=Settings.from_env())
     chinese = await client.post(f"{API}/{item.id}/rate", json={"rating": 6}, headers={
         **await token(place["resident"]), "Accept-Language": "zh-CN"})
     assert chinese.status_code == 422 and chinese.json()["errors"] == {"rating": "请选择 1 到 5 星。"}

@@ -137,3 +137,29 @@ async def test_bulk_assign_skips_what_is_not_the_actors_and_refuses_bad_input(cl
     assert "已分派 1 条诉求。" in told.text and closed.tracking_number in told.text
     assert (await place["scope"].get(FeedbackItem, mine.id)).party_type == "community"
     assert (await place["scope"].get(FeedbackItem, closed.id)).state == "rejected"
+
+
+async def test_a_bad_note_is_shown_again_and_a_form_gone_stale_is_told_why(client, place, submit, sign_in):
+    import re
+
+    from core.feedback import workflow
+    from core.feedback.tables import TimelineEntry
+
+    item, _ = await submit()
+    worker = place["grid_worker"].id
+    await workflow.accept(place["scope"], "qindu", item.id, actor_id=worker, revision=1)
+    await sign_in(client, "13900000012", login_path="/t/qindu/login")
+    refused = await _act(client, item.id, "resolve", note="<b>已清理</b>" + "。" * 2000)
+    assert refused.status_code == 422
+    assert re.search(r'<textarea id="f-note"[^>]*>&lt;b&gt;已清理&lt;/b&gt;。{2000}</textarea>\s*'
+                     r'<p class="error" id="e-note" role="alert">最多 2000 个字符', refused.text)
+    assert (await place["scope"].get(FeedbackItem, item.id)).state == "accepted"
+    assert await place["scope"].count(TimelineEntry) == 2  # submit, accept
+
+    # Resolved by someone else while the page was open: the old form is told so, not about its note.
+    await workflow.resolve(place["scope"], "qindu", item.id, actor_id=worker, revision=2, what_was_done="已清理。",
+                           settings=SETTINGS)
+    stale = await _act(client, item.id, "resolve", revision=2, note="a\x00b")
+    assert stale.status_code == 409 and "有人刚刚处理了这条诉求" in stale.text and 'id="e-note"' not in stale.text
+    assert (await place["scope"].get(FeedbackItem, item.id)).revision == 3
+    assert await place["scope"].count(TimelineEntry) == 3

@@ -71,3 +71,38 @@ async def test_nobody_else_sees_or_acts_on_an_item(client, place, sign_in, submi
 async def test_a_signed_out_visitor_is_sent_to_sign_in(client, place):
     response = await client.get("/t/qindu/feedback/new", headers=PAGE)
     assert response.status_code == 303 and "/login" in response.headers["location"]
+
+
+async def test_a_bad_rating_keeps_the_comment_and_a_form_gone_stale_is_told_why(client, place, sign_in, submit):
+    from core.feedback.tables import TimelineEntry
+
+    item, _ = await submit()
+    worker = place["grid_worker"].id
+    await workflow.accept(place["scope"], "qindu", item.id, actor_id=worker, revision=1)
+    await workflow.resolve(place["scope"], "qindu", item.id, actor_id=worker, revision=2, what_was_done="已清理。",
+                           settings=SETTINGS)
+    await sign_in(client, "13900000021", login_path="/t/qindu/login")
+    page = await client.get(f"/t/qindu/feedback/{item.id}", headers=PAGE)
+    token = csrf_token(page.text)
+    refused = await client.post(f"/t/qindu/feedback/{item.id}/rate", headers=PAGE,
+                                data={"_csrf_token": token, "rating": "三", "comment": "<i>修得不错</i>"})
+    assert refused.status_code == 422
+    assert re.search(r'<p class="error" role="alert">请选择 1 到 5 星。</p>\s*</fieldset>', refused.text)
+    assert re.search(r'<textarea id="f-comment"[^>]*>&lt;i&gt;修得不错&lt;/i&gt;</textarea>', refused.text)
+    too_long = await client.post(f"/t/qindu/feedback/{item.id}/reopen", headers=PAGE,
+                                 data={"_csrf_token": token, "reason": "还有杂物" + "。" * 2000})
+    assert too_long.status_code == 422
+    assert re.search(r'<textarea id="f-reason"[^>]*>还有杂物。{2000}</textarea>\s*'
+                     r'<p class="error" id="e-reason" role="alert">最多 2000 个字符', too_long.text)
+    row = await place["scope"].get(FeedbackItem, item.id)
+    assert (row.state, row.rating, row.revision) == ("resolved", None, 3)
+
+    # Rated from another phone; the rating form still open here is told so, not about its stars.
+    await workflow.rate(place["scope"], "qindu", item.id, person_id=place["resident"].id, rating="4",
+                        settings=SETTINGS)
+    stale = await client.post(f"/t/qindu/feedback/{item.id}/rate", headers=PAGE,
+                              data={"_csrf_token": token, "rating": "-1", "comment": "a\x00b"})
+    assert stale.status_code == 409 and "不能进行此操作" in stale.text
+    row = await place["scope"].get(FeedbackItem, item.id)
+    assert (row.state, row.rating) == ("closed", 4)
+    assert await place["scope"].count(TimelineEntry) == 4  # submit, accept, resolve, rate

@@ -88,3 +88,48 @@ async def test_residents_and_grid_workers_have_no_notice_console(client, distric
     await _signed_in(client, sign_in, "13900000021")
     assert (await client.get("/t/qindu/console/notices", headers=PAGE)).status_code == 403
     assert (await client.get("/t/qindu/console/notices/new", headers=PAGE)).status_code == 403
+
+
+async def test_a_bad_reason_is_shown_again_and_a_form_gone_stale_is_told_why(client, district, sign_in, publish):
+    from core.notices import services
+    from core.notices.tables import NoticeTransition
+
+    notice = await publish()
+    scope = district["scope"]
+    await _signed_in(client, sign_in, "13900000011")  # the author, who may withdraw it
+    refused = await _act(client, notice.id, "withdraw", notice.revision, reason="<b>有误</b>" + "。" * 2000)
+    assert refused.status_code == 422
+    assert re.search(r'<textarea id="f-reason"[^>]*>&lt;b&gt;有误&lt;/b&gt;。{2000}</textarea>\s*'
+                     r'<p class="error" id="e-reason" role="alert">最多 2000 个字符', refused.text)
+    assert (await scope.get(Notice, notice.id)).status == "published"
+    transitions = await scope.count(NoticeTransition)
+
+    # Withdrawn by a colleague meanwhile: the old form is told so, not about its reason.
+    await services.withdraw(scope, notice.id, actor_id=district["reviewer"].id, revision=notice.revision,
+                            reason="数据有误。")
+    stale = await _act(client, notice.id, "withdraw", notice.revision, reason="a\x00b")
+    assert stale.status_code == 409 and "有人刚刚处理了这条通知" in stale.text and 'id="e-reason"' not in stale.text
+    row = await scope.get(Notice, notice.id)
+    assert (row.status, row.withdrawn_reason) == ("withdrawn", "数据有误。")
+    assert await scope.count(NoticeTransition) == transitions + 1
+
+
+async def test_a_bad_review_comment_is_refused_and_writes_nothing(client, district, sign_in):
+    from core.notices import services
+    from core.notices.tables import NoticeTransition
+
+    scope = district["scope"]
+    notice = await services.create(scope, await services.clean(scope, {
+        "title": "停水通知", "body": "正文", "audience": "district"}), author_id=district["author"].id)
+    await services.submit(scope, notice.id, actor_id=district["author"].id, revision=notice.revision)
+    await _signed_in(client, sign_in, "13900000001")  # the reviewer
+    transitions = await scope.count(NoticeTransition)
+    approved = await _act(client, notice.id, "approve", notice.revision + 1, comment="a\x00b")
+    assert approved.status_code == 422 and '<p class="error" role="alert">包含不能使用的字符。</p>' in approved.text
+    returned = await _act(client, notice.id, "return", notice.revision + 1, comment="<b>补充</b>" + "。" * 2000)
+    assert returned.status_code == 422
+    assert re.search(r'<textarea id="f-comment"[^>]*>&lt;b&gt;补充&lt;/b&gt;。{2000}</textarea>\s*'
+                     r'<p class="error" id="e-comment" role="alert">最多 2000 个字符', returned.text)
+    row = await scope.get(Notice, notice.id)
+    assert (row.status, row.revision) == ("submitted", notice.revision + 1)
+    assert await scope.count(NoticeTransition) == transitions
