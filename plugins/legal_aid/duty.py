@@ -146,9 +146,12 @@ async def roster(scope: TenantScope, lawyer_id: int | None = None) -> list[dict[
 
 
 async def cancel(scope: TenantScope, actor_id: int, roles, slot_id: int, data: dict[str, str]) -> int:
-    """Cancel one duty hour, saying why; those booked are told. Returns how many were."""
+    """Cancel one duty hour, saying why; those booked are told. Returns how many were (0 for
+    an hour already cancelled, whatever the reason typed: its form is no longer shown)."""
     slot = await plugin.appointments.slot(scope, slot_id)
     await _may_schedule(scope, actor_id, roles, slot["host"])
+    if slot["cancelled_at"] is not None:
+        return 0
     form = Form(data)
     reason = form.field("reason", clean_text, max_length=200)
     form.raise_if_invalid()

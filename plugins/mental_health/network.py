@@ -150,14 +150,10 @@ async def step(scope: TenantScope, referral_id: int, actor_id: int, action: str,
                data: dict[str, str] | None = None) -> Referral:
     """Move a referral one step (``accept``: acknowledged, ``seen``, ``close`` with an
     ``outcome``), due by the next step's deadline; audited. Conflict, with a message, for a
-    step out of order (e.g. a second acknowledgement)."""
+    step out of order (e.g. a second acknowledgement), before any field is checked: a closed
+    referral's page no longer shows the form."""
     if action not in STEPS:
         raise NotFound()
-    outcome = ""
-    if action == "close":
-        form = Form(data or {})
-        outcome = form.field("outcome", clean_text, max_length=200)
-        form.raise_if_invalid()
     source, target, column = STEPS[action]
     moment = now()
     async with scope.transaction(write=True):
@@ -166,6 +162,11 @@ async def step(scope: TenantScope, referral_id: int, actor_id: int, action: str,
             raise NotFound()
         if (source is not None and row.state != source) or row.state == "closed":
             raise Conflict(OUT_OF_ORDER[action])
+        outcome = ""
+        if action == "close":
+            form = Form(data or {})
+            outcome = form.field("outcome", clean_text, max_length=200)
+            form.raise_if_invalid()
         within = await step_within(scope, target, urgent=row.urgent)
         values = {Referral.state: target, column: moment, Referral.due_at: moment + within if within else None}
         if action == "accept":

@@ -76,9 +76,10 @@ async def _record(scope: TenantScope, vote: Vote, key: str, choice: str, *, cast
 
 
 async def cast(scope: TenantScope, person_id: int, vote_id: int, data: dict[str, str]) -> Ballot:
-    """An owner's ballot, within the vote's period, once."""
+    """An owner's ballot, within the vote's period, once. Who may vote, whether the vote is
+    open and whether this owner has voted are checked before the choice: the page shows no
+    ballot form to those it refuses."""
     vote = await get(scope, vote_id)
-    choice = _choice(data)
     keys = await estates.keys_of(scope, vote.compound, person_id)
     if not keys:
         raise PermissionDenied(Message("Only the owners of this compound vote."))
@@ -86,7 +87,9 @@ async def cast(scope: TenantScope, person_id: int, vote_id: int, data: dict[str,
         raise Conflict(Message("This vote is not open: it ran from %(opens)s to %(closes)s.", {
             "opens": vote.opens_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"),
             "closes": vote.closes_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")}))
-    return await _record(scope, vote, keys[0], choice, cast_by=person_id, paper=False)
+    if await scope.exists(Ballot).where(Ballot.vote == vote.id, Ballot.owner_key == keys[0]):
+        raise Conflict(Message("This owner has already voted. A ballot cannot be changed."))
+    return await _record(scope, vote, keys[0], _choice(data), cast_by=person_id, paper=False)
 
 
 async def enter_paper(scope: TenantScope, actor_id: int, vote_id: int, data: dict[str, str]) -> Ballot:

@@ -303,6 +303,8 @@ async def record_payment(scope: TenantScope, actor_id: int, bill_id: int, data: 
         form.error("method", Message("Choose how it was paid."))
     reference = form.field("reference", clean_text, max_length=80, required=method == "bank")
     note = form.field("note", clean_text, max_length=500, required=False, multiline=True)
+    if form.errors and found["paid"]:  # the page no longer shows the form: say why, not which field is wrong
+        raise Conflict(Message("This bill is paid."))
     form.raise_if_invalid()
     key = (data.get("idempotency_key") or "").strip()[:80] or secrets.token_hex(16)
     return await pay(scope, found, amount, method, key=f"payment:form:{key}", reference=reference, note=note,
@@ -311,8 +313,10 @@ async def record_payment(scope: TenantScope, actor_id: int, bill_id: int, data: 
 
 async def reduce(scope: TenantScope, actor_id: int, bill_id: int, data: dict[str, str]) -> None:
     """A reduction (减免, ``reduction`` in 元) of a bill, with its reason: a transfer back from the compound's
-    income, never more than the bill still needs."""
+    income, never more than the bill still needs; Conflict once the bill is paid."""
     found = await bill(scope, bill_id)
+    if found["paid"]:  # checked before the fields: the page no longer shows the form
+        raise Conflict(Message("This bill is paid."))
     form = Form(data)
     amount = form.field("reduction", fen, largest=LARGEST_PAYMENT_FEN, allow_zero=False)
     reason = form.field("reason", clean_text, max_length=500, multiline=True)

@@ -199,13 +199,16 @@ async def for_owner(scope: TenantScope, person_id: int) -> list[Meeting]:
 
 
 async def evaluate(scope: TenantScope, person_id: int, decision_id: int, data: dict[str, str]) -> None:
-    """An owner of the compound evaluates how a decision turned out, once."""
+    """An owner of the compound evaluates how a decision turned out, once (Conflict the second
+    time, before any field is checked: the page no longer shows the form)."""
     decision = await scope.get(Decision, decision_id)
     if decision is None:
         raise NotFound()
     meeting = await get(scope, decision.meeting)
     if not await is_owner_of(scope, person_id, meeting.compound):
         raise PermissionDenied(Message("Only the compound's owners evaluate its meetings' decisions."))
+    if await scope.exists(Evaluation).where(Evaluation.decision == decision_id, Evaluation.person_id == person_id):
+        raise Conflict(Message("You have evaluated this decision."))
     form = Form(data)
     score = form.field("score", whole_number, low=1, high=5)
     if score is None and "score" not in form.errors:

@@ -223,8 +223,15 @@ async def rating_of_appeal(scope: TenantScope, appeal_id: int) -> int:
 
 
 async def answer(scope: TenantScope, actor_id: int, appeal_id: int, data: dict[str, str]) -> int:
-    """The district answers an appeal; the firm's staff are told. Returns the rating's id."""
-    rating_id = await rating_of_appeal(scope, appeal_id)
+    """The district answers an appeal, once; the firm's staff are told. Returns the rating's
+    id. Conflict for an appeal already answered, before any field is checked: the page no
+    longer shows the form."""
+    appeal_row = await scope.get(Appeal, appeal_id)
+    if appeal_row is None:
+        raise NotFound()
+    if appeal_row.answered_at is not None:
+        raise Conflict(Message("This appeal has been answered."))
+    rating_id = appeal_row.rating
     form = Form(data)
     text = form.field("answer", clean_text, max_length=2000, multiline=True)
     form.raise_if_invalid()

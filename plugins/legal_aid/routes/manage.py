@@ -90,7 +90,8 @@ class ManagePages(Controller):
         return Redirect(f"{plugin.base(request)}/console/guides/{matter}?saved=1", status_code=303)
 
     async def _duty_page(self, request: Request, *, values: dict[str, str] | None = None,
-                         errors: dict[str, str] | None = None, problem: str = "", status_code: int = 200) -> Response:
+                         errors: dict[str, str] | None = None, form: str = "", problem: str = "",
+                         status_code: int = 200) -> Response:
         actor, roles = await plugin.roles(request, SCHEDULERS)
         scope = plugin.scope(request)
         manager = bool(roles & MANAGERS)
@@ -101,7 +102,7 @@ class ManagePages(Controller):
             **await common(request), "lawyers": lawyers,
             "community_options": [(row["id"], row["name"]) for row in await plugin.communities(scope)],
             "hours": await duty.roster(scope, None if manager else actor.id), "values": values or {},
-            "errors": errors or {}, "problem": problem, "made": request.query_params.get("made", "")})
+            "errors": errors or {}, "form": form, "problem": problem, "made": request.query_params.get("made", "")})
 
     @get("/duty", name="legal_aid_duty_console")
     async def duty_page(self, request: Request) -> Response:
@@ -122,10 +123,12 @@ class ManagePages(Controller):
     @post("/duty/{slot_id:int}/cancel", name="legal_aid_cancel_duty", status_code=303)
     async def cancel(self, request: Request, slot_id: FromPath[int]) -> Response:
         actor, roles = await plugin.roles(request, SCHEDULERS)
+        data = await plugin.form_data(request)
         try:
-            await duty.cancel(plugin.scope(request), actor.id, roles, slot_id, await plugin.form_data(request))
+            await duty.cancel(plugin.scope(request), actor.id, roles, slot_id, data)
         except ValidationFailed as error:
-            return await self._duty_page(request, errors=plugin.field_errors(error), status_code=422)
+            return await self._duty_page(request, values=data, errors=plugin.field_errors(error),
+                                         form=f"cancel-{slot_id}", status_code=422)
         except (PermissionDenied, Conflict) as error:
             return await self._duty_page(request, problem=str(error.detail), status_code=409)
         return Redirect(f"{plugin.base(request)}/console/duty", status_code=303)

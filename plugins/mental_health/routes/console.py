@@ -38,7 +38,8 @@ class ConsolePages(Controller):
             "on_duty": await network.is_on_duty(scope, actor.id)})
 
     async def _page(self, request: Request, referral_id: int, *, values: dict[str, str] | None = None,
-                    errors: dict[str, str] | None = None, problem: str = "", status_code: int = 200) -> Response:
+                    errors: dict[str, str] | None = None, form: str = "", problem: str = "",
+                    status_code: int = 200) -> Response:
         actor, _roles = await plugin.roles(request, services.CONSOLE)
         scope = plugin.scope(request)
         chosen = await network.referral(scope, referral_id)
@@ -46,7 +47,8 @@ class ConsolePages(Controller):
             **await common(request), "referral": {**chosen, "overdue": _overdue(chosen, now())},
             "summary_text": await network.summary_of(scope, actor.id, referral_id),
             "adjacent": network.adjacent_levels(chosen["level"]), "levels": LEVELS, "states": REFERRAL_STATES,
-            "sources": REFERRAL_SOURCES, "values": values or {}, "errors": errors or {}, "problem": problem})
+            "sources": REFERRAL_SOURCES, "values": values or {}, "errors": errors or {}, "form": form,
+            "problem": problem})
 
     @get("/referrals/{referral_id:int}", name="mental_health_referral")
     async def referral(self, request: Request, referral_id: FromPath[int]) -> Response:
@@ -64,7 +66,7 @@ class ConsolePages(Controller):
             await network.step(scope, referral_id, actor.id, action, data)
         except ValidationFailed as error:
             return await self._page(request, referral_id, values=data, errors=plugin.field_errors(error),
-                                    status_code=422)
+                                    form=action, status_code=422)
         except Conflict as error:
             return await self._page(request, referral_id, problem=str(error.detail), status_code=409)
         return Redirect(f"{plugin.base(request)}/console/referrals/{referral_id}", status_code=303)

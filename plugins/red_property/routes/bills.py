@@ -100,6 +100,8 @@ class FeeConsolePages(Controller):
         except ValidationFailed as error:
             return await self._bill(request, bill_id, values=data, errors=plugin.field_errors(error),
                                     form="reduction", status_code=422)
+        except Conflict as error:
+            return await self._bill(request, bill_id, values=data, problem=str(error.detail), status_code=409)
         return Redirect(f"{plugin.base(request)}/console/bills/{bill_id}", status_code=303)
 
     @get("/receipts/{payment_id:int}", name="red_property_receipt_console")

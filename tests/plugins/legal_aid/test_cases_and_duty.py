@@ -12,7 +12,7 @@ from core.plugins import enablement
 from core.sdk import CHINA, Conflict, ValidationFailed
 from plugins.legal_aid import cases, consultations, duty, figures, guides
 from plugins.legal_aid.tables import Case, Consultation
-from tests.plugins.legal_aid.conftest import BASE, ask, post
+from tests.plugins.legal_aid.conftest import BASE, LAWYER_PHONE, ask, post
 
 EN = {"accept-language": "en"}
 NEIGHBOURS = {"matter": "neighbours", "description": "楼上邻居每天深夜装修，噪音很大，沟通无果。",
@@ -128,6 +128,34 @@ async def test_a_past_or_cancelled_hour_cannot_be_booked(district, lawyer, resid
         assert cancelled.status_code == 409
     finally:
         clock.reset()
+
+
+async def test_a_refused_cancellation_shows_the_roster_again_with_the_reason_typed(district, lawyer, resident, client,
+                                                                                  sign_in):
+    from core.appointments.tables import AppointmentSlot
+
+    await duty.schedule(district, lawyer.id, {"legal_aid.lawyer"}, _rule(lawyer, mode="online"))
+    [first, *_rest] = await duty.free(district)
+    await duty.book(district, resident.id, first["id"])
+    await sign_in(client, LAWYER_PHONE, login_path="/t/qindu/login")
+    typed = "<i>出庭</i>" + "长" * 200
+    refused = await post(client, f"{BASE}/console/duty/{first['id']}/cancel", {"reason": typed},
+                         page=f"{BASE}/console/duty", headers=EN)
+    assert refused.status_code == 422
+    assert f'id="e-reason-{first["id"]}" role="alert">At most 200 characters (you typed 209).' in refused.text
+    assert f'value="&lt;i&gt;出庭&lt;/i&gt;{"长" * 200}"' in refused.text and "<i>出庭" not in refused.text
+    assert "Please correct the fields marked below." not in refused.text, "the schedule form is not in question"
+    assert refused.text.count('value="&lt;i&gt;') == 1, "only that hour's form shows it"
+    kept = await district.get(AppointmentSlot, first["id"])
+    assert (kept.cancelled_at, kept.booked) == (None, 1), "nothing cancelled"
+    cancelled = await post(client, f"{BASE}/console/duty/{first['id']}/cancel", {"reason": "律师出庭"},
+                           page=f"{BASE}/console/duty")
+    assert cancelled.status_code == 303
+    # The hour is cancelled and its form gone: sent again, even with a bad reason, it stays as it was.
+    again = await post(client, f"{BASE}/console/duty/{first['id']}/cancel", {"reason": typed},
+                       page=f"{BASE}/console/duty")
+    assert again.status_code == 303
+    assert (await district.get(AppointmentSlot, first["id"])).cancel_reason == "律师出庭"
 
 
 async def test_only_managers_or_the_lawyer_set_duty_hours(district, lawyer, adviser):

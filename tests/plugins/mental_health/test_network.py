@@ -207,3 +207,29 @@ async def test_a_counsellor_acknowledges_and_refers_on_through_the_pages(app, di
     async with http_client(app) as client:
         await sign_in(client, people["staff"].phone, login_path="/t/qindu/login")
         assert (await client.get(page_path)).status_code == 403
+
+
+async def test_a_refused_close_shows_the_referral_again_with_the_outcome_typed(app, district, people, sign_in):
+    from tests.http import http_client
+
+    referral = await _crisis(district, people["resident"])
+    page_path = f"{BASE}/console/referrals/{referral['id']}"
+    typed = "<b>好转</b>" + "长" * 200
+    async with http_client(app) as client:
+        await sign_in(client, people["counsellor"].phone, login_path="/t/qindu/login")
+        token = csrf_token((await client.get(page_path)).text)
+        refused = await client.post(f"{page_path}/close", headers={"accept-language": "en"},
+                                    data={"_csrf_token": token, "outcome": typed})
+        assert refused.status_code == 422
+        assert 'id="e-outcome" role="alert">At most 200 characters (you typed 209).' in refused.text
+        assert f'value="&lt;b&gt;好转&lt;/b&gt;{"长" * 200}"' in refused.text and "<b>好转" not in refused.text
+        assert "Please correct the fields marked below." not in refused.text, "the referral form is not in question"
+        kept = await district.get(Referral, referral["id"])
+        assert (kept.state, kept.outcome, kept.closed_at) == ("sent", "", None), "nothing written"
+        closed = await client.post(f"{page_path}/close", data={"_csrf_token": token, "outcome": "好转"})
+        assert closed.status_code == 303
+        # Closed, the page shows no form: a bad outcome sent again is refused for what it is.
+        again = await client.post(f"{page_path}/close", headers={"accept-language": "en"},
+                                  data={"_csrf_token": token, "outcome": typed})
+        assert again.status_code == 409 and "This referral is already closed." in again.text
+    assert (await district.get(Referral, referral["id"])).outcome == "好转"

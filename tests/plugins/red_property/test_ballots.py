@@ -74,8 +74,9 @@ async def test_a_ballot_outside_the_period_or_by_someone_not_an_owner_is_refused
     from core.accounts import services as accounts
 
     await accounts.add_membership(district, stranger.id, ["resident"])
-    with pytest.raises(PermissionDenied):
-        await ballots.cast(district, stranger.id, vote.id, {"choice": "agree"})
+    for choice in ("agree", "maybe"):  # who may vote comes before what they chose
+        with pytest.raises(PermissionDenied):
+            await ballots.cast(district, stranger.id, vote.id, {"choice": choice})
     with pytest.raises(ValidationFailed):
         await ballots.cast(district, owners["王芳"].id, vote.id, {"choice": "maybe"})
     clock.set_now(vote.closes_at + timedelta(seconds=1))
@@ -130,6 +131,26 @@ async def test_an_owner_votes_on_the_page_and_sees_the_result_after_it_closes(ap
         console = await client.get(f"{BASE}/console/votes/{vote.id}", headers=EN)
         assert console.status_code == 200 and 'id="paper-form"' in console.text
         assert "More than half of the participating area" in console.text
+
+
+async def test_a_refused_ballot_shows_the_vote_again_and_a_cast_one_is_not_asked_again(app, district, compound,
+                                                                                     manager, owners, sign_in):
+    vote = await _vote(district, manager, compound)
+    path = f"{BASE}/votes/{vote.id}/ballot"
+    async with http_client(app) as client:
+        await sign_in(client, owners["王芳"].phone, login_path="/t/qindu/login")
+        token = csrf_token((await client.get(f"{BASE}/votes/{vote.id}")).text)
+        refused = await client.post(path, headers=EN, data={"_csrf_token": token, "choice": "<b>maybe</b>"})
+        assert refused.status_code == 422 and 'id="ballot-form"' in refused.text
+        assert 'id="e-choice" role="alert">Choose agree, disagree or abstain.' in refused.text
+        assert "<b>maybe" not in refused.text
+        assert await district.count(Ballot) == 0, "nothing written"
+        cast = await client.post(path, data={"_csrf_token": token, "choice": "agree"})
+        assert cast.status_code == 303
+        # Cast, the page shows no form: a bad ballot sent again is refused for what it is.
+        again = await client.post(path, headers=EN, data={"_csrf_token": token, "choice": "maybe"})
+        assert again.status_code == 409 and "already voted" in again.text
+    assert [row["choice"] for row in await district.select(Ballot)] == ["agree"]
 
 
 async def test_someone_not_an_owner_does_not_see_the_vote(app, district, compound, manager, make_person, sign_in):

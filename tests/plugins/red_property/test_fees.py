@@ -293,3 +293,32 @@ async def test_the_console_keeps_what_was_typed_when_a_payment_is_refused(app, d
         assert rate.status_code == 422 and 'value="-2"' in rate.text and "An amount cannot be negative." in rate.text
     assert await district.count(Payment) == 1
     assert (await fees.schedule_of(district, schedule.id))["rate_fen"] == 180
+
+
+async def test_a_refused_reduction_shows_the_bill_again_and_a_paid_bill_takes_neither_form(app, district, schedule,
+                                                                                          manager, sign_in):
+    await fees.issue_bills(district, "2026-12")
+    bill = await _bill_of(district, schedule, "2-101")  # 192.50
+    transfers = await district.count(Transfer)
+    async with http_client(app) as client:
+        await sign_in(client, manager.phone, login_path="/t/qindu/login")
+        page = await client.get(f"{BASE}/console/bills/{bill['id']}", headers=EN)
+        token = csrf_token(page.text)
+        refused = await client.post(f"{BASE}/console/bills/{bill['id']}/reductions", headers=EN, data={
+            "_csrf_token": token, "reduction": "-5", "reason": "<b>空置</b>", "idempotency_key": "reduce-1"})
+        assert refused.status_code == 422
+        assert 'id="e-reduction" role="alert">An amount cannot be negative.' in refused.text
+        assert 'value="-5"' in refused.text and "&lt;b&gt;空置&lt;/b&gt;</textarea>" in refused.text
+        assert "<b>空置" not in refused.text and 'value="reduce-1"' in refused.text
+        assert await district.count(Transfer) == transfers, "nothing written"
+        await fees.record_payment(district, manager.id, bill["id"], {"amount": "192.50", "method": "cash",
+                                                                     "idempotency_key": "desk-1"})
+        # Paid, the page shows neither form: what is sent is refused because the bill is paid.
+        for path, data in (("payments", {"amount": "", "method": "cash", "note": "再交"}),
+                           ("reductions", {"reduction": "-5", "reason": "空置"})):
+            late = await client.post(f"{BASE}/console/bills/{bill['id']}/{path}", headers=EN, data={
+                "_csrf_token": token, "idempotency_key": "late-1", **data})
+            assert late.status_code == 409 and "This bill is paid." in late.text, path
+            assert 'id="payment-form"' not in late.text and 'id="reduction-form"' not in late.text
+    assert await district.count(Payment) == 1 and await district.count(Transfer) == transfers + 1
+    assert await fees.check(district) == []

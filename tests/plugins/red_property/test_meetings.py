@@ -173,6 +173,33 @@ async def test_the_meeting_pages(app, district, meeting, manager, owners, sign_i
         assert "1 owners evaluated it: 5.0 of 5" in page.text
 
 
+async def test_a_refused_evaluation_shows_the_meeting_again_with_what_was_typed(app, district, meeting, manager,
+                                                                               owners, sign_in):
+    await meetings.add_agenda(district, manager.id, meeting.id, {"title": "楼道照明"})
+    [item] = (await meetings.record(district, meeting.id))["agenda"]
+    decision = await meetings.decide(district, "qindu", manager.id, meeting.id, {
+        "agenda_item": str(item["id"]), "text": "更换楼道灯", "owner": "firm", "action": "更换", "due": _day(7)})
+    typed = "<b>灯还是不亮</b>" + "长" * 500
+    path = f"{BASE}/meetings/decisions/{decision.id}/evaluation"
+    async with http_client(app) as client:
+        await sign_in(client, owners["张伟"].phone, login_path="/t/qindu/login")
+        token = csrf_token((await client.get(f"{BASE}/meetings/{meeting.id}")).text)
+        refused = await client.post(path, headers=EN, data={"_csrf_token": token, "score": "2", "comment": typed})
+        assert refused.status_code == 422
+        assert (f'id="e-comment-{decision.id}" role="alert">At most 500 characters (you typed {len(typed)}).'
+                in refused.text)
+        assert f'>&lt;b&gt;灯还是不亮&lt;/b&gt;{"长" * 500}</textarea>' in refused.text
+        assert "<b>灯还是不亮" not in refused.text and 'value="2" checked' in refused.text
+        assert await district.count(Evaluation) == 0, "nothing written"
+        sent = await client.post(path, data={"_csrf_token": token, "score": "2", "comment": "灯还是不亮"})
+        assert sent.status_code == 303
+        # Evaluated, the page shows no form: a bad evaluation sent again is refused for what it is.
+        again = await client.post(path, headers=EN, data={"_csrf_token": token, "score": "9", "comment": typed})
+        assert again.status_code == 409 and "You have evaluated this decision." in again.text
+    [evaluation] = await district.select(Evaluation)
+    assert (evaluation["score"], evaluation["comment"]) == (2, "灯还是不亮")
+
+
 async def test_the_same_decision_form_twice_is_one_decision(district, meeting, manager):
     await meetings.add_agenda(district, manager.id, meeting.id, {"title": "楼道照明"})
     [item] = (await meetings.record(district, meeting.id))["agenda"]

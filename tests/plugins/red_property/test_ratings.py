@@ -162,6 +162,31 @@ async def test_the_ratings_pages_show_the_list_and_how_each_rating_was_reached(a
     assert await district.count(Appeal) == 1
 
 
+async def test_a_refused_answer_shows_the_rating_again_with_what_was_typed(app, district, firm, november, manager,
+                                                                         sign_in):
+    the_firm, staff = firm
+    await ratings.rate(district, "2026-11")
+    [rating] = await district.select(Rating)
+    await ratings.appeal(district, the_firm.id, staff.id, rating["id"], {"note": "楼道灯属于供电局维修范围"})
+    [appeal] = await district.select(Appeal)
+    typed = "<b>经核实</b>" + "长" * 2000
+    path = f"{BASE}/ratings/appeals/{appeal['id']}/answer"
+    async with http_client(app) as client:
+        await sign_in(client, manager.phone, login_path="/t/qindu/login")
+        token = csrf_token((await client.get(f"{BASE}/ratings/{rating['id']}")).text)
+        refused = await client.post(path, headers=EN, data={"_csrf_token": token, "answer": typed})
+        assert refused.status_code == 422
+        assert f'id="e-answer" role="alert">At most 2000 characters (you typed {len(typed)}).' in refused.text
+        assert f'>&lt;b&gt;经核实&lt;/b&gt;{"长" * 2000}</textarea>' in refused.text and "<b>经核实" not in refused.text
+        assert (await district.get(Appeal, appeal["id"])).answered_at is None, "nothing written"
+        answered = await client.post(path, data={"_csrf_token": token, "answer": "经核实属实"})
+        assert answered.status_code == 303
+        # Answered, the page shows no form: a bad answer sent again is refused for what it is.
+        again = await client.post(path, headers=EN, data={"_csrf_token": token, "answer": typed})
+        assert again.status_code == 409 and "This appeal has been answered." in again.text
+    assert (await district.get(Appeal, appeal["id"])).answer == "经核实属实"
+
+
 # On duty ----------------------------------------------------------------------------------------
 
 
