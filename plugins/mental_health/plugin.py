@@ -89,10 +89,13 @@ def home_tiles(visit) -> list[Tile]:
 
 @hookimpl
 async def erase_sensitive_data(scope, kind: str, before) -> int:
-    """Session notes are erased by when they were written; a referral's summary once the
-    referral has been closed that long (an open one keeps it)."""
+    """Session notes are erased by when they were written, questionnaires by when they were
+    filled in; a referral's summary once the referral has been closed that long (an open one
+    keeps it)."""
     if kind == "mental_health_session_note":
         return await plugin.erase_sealed(scope, Note.sealed, since=Note.created_at, before=before)
+    if kind == "mental_health_screening":  # when it was filled in and whether it took the crisis route stay
+        return await plugin.erase_sealed(scope, Screening.sealed, since=Screening.created_at, before=before)
     if kind == "mental_health_referral_summary":
         return await plugin.erase_sealed(scope, Referral.summary_sealed, since=Referral.closed_at, before=before,
                                          where=(Referral.state == "closed",))

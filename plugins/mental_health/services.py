@@ -13,7 +13,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from core.sdk import Form, Message, NotFound, PermissionDenied, TenantScope, ValidationFailed, clean_text, now
+from core.sdk import Erased, Form, Message, NotFound, PermissionDenied, TenantScope, ValidationFailed, clean_text, now
 
 from plugins.mental_health import care, instruments, network
 from plugins.mental_health.handle import plugin
@@ -180,6 +180,8 @@ async def _open(scope: TenantScope, reader_id: int, row: Screening, allowed: boo
                                         purpose="screening result")
     except PermissionDenied:
         raise Unreadable() from None
+    except Erased as erased:  # kept no longer than the district keeps questionnaires
+        return {"answers": [], "score": None, "band": None, "erased": plugin.erased_note(erased)}
     return json.loads(text)
 
 
@@ -192,8 +194,9 @@ async def trend(scope: TenantScope, person_id: int, instrument_key: str, *,
     rows = await scope.objects(Screening).where(
         Screening.person_id == person_id, Screening.instrument == instrument_key).order_by(Screening.id)
     allowed = await care.may_read(scope, reader, person_id) if rows else False
-    return [{"id": row.id, "created_at": row.created_at,
-             "score": (await _open(scope, reader, row, allowed))["score"]} for row in rows]
+    points = [{"id": row.id, "created_at": row.created_at,
+               "score": (await _open(scope, reader, row, allowed))["score"]} for row in rows]
+    return [point for point in points if point["score"] is not None]  # erased ones have none
 
 
 async def own_screenings(scope: TenantScope, person_id: int) -> list[dict[str, Any]]:

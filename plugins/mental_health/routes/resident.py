@@ -121,5 +121,5 @@ class ResidentPages(Controller):
         questionnaire = INSTRUMENTS[found["instrument"]]
         return plugin.template("result.html", context={
             **shared, "result": found, "name": questionnaire.text(questionnaire.name, shared["language"]),
-            "maximum": questionnaire.maximum, "band": texts.BANDS[found["band"]],
-            "advice": texts.ADVICE[found["band"]], "trend": await services.trend(scope, found["person_id"], found["instrument"], reader_id=actor.id)})
+            "maximum": questionnaire.maximum, "band": texts.BANDS.get(found["band"], ""),
+            "advice": texts.ADVICE.get(found["band"], ""), "trend": await services.trend(scope, found["person_id"], found["instrument"], reader_id=actor.id)})
