@@ -177,19 +177,9 @@ class Plugin:
         """The files posted in field ``name`` of a multipart form, as (filename, declared
         content type, bytes); an empty file input is no file. ValidationFailed on ``name``
         when a file's bytes contradict the type it was sent as (a PDF sent as a picture)."""
-        from litestar.datastructures import UploadFile
+        from core.web.forms import uploaded_parts
 
-        from core.storage.sniff import check_declared
-
-        form = await request.form()
-        parts = form.getall(name) if name in form else []
-        files = []
-        for part in parts:
-            if isinstance(part, UploadFile) and part.filename:
-                data = await part.read()
-                check_declared(part.filename, part.content_type or "", data, field=name)
-                files.append((part.filename, part.content_type or "", data))
-        return files
+        return await uploaded_parts(request, name)
 
     @staticmethod
     def field_errors(error: ValidationFailed) -> dict[str, str]:

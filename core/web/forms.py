@@ -21,10 +21,10 @@ async def form_data(request: Request) -> dict[str, str]:
     return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
-async def uploaded_files(request: Request, name: str) -> list[tuple[str, bytes]]:
-    """The files posted in field ``name`` of a multipart form, as (filename, bytes); a file
-    input left empty sends a part without a filename, which is no file. ValidationFailed on
-    ``name`` when a file's bytes contradict the type it was sent as."""
+async def uploaded_parts(request: Request, name: str) -> list[tuple[str, str, bytes]]:
+    """The files posted in field ``name`` of a multipart form, as (filename, declared content
+    type, bytes); a file input left empty sends a part without a filename, which is no file.
+    ValidationFailed on ``name`` when a file's bytes contradict the type it was sent as."""
     from core.storage.sniff import check_declared
 
     form = await request.form()
@@ -34,8 +34,13 @@ async def uploaded_files(request: Request, name: str) -> list[tuple[str, bytes]]
         if isinstance(part, UploadFile) and part.filename:
             data = await part.read()
             check_declared(part.filename, part.content_type or "", data, field=name)
-            files.append((part.filename, data))
+            files.append((part.filename, part.content_type or "", data))
     return files
+
+
+async def uploaded_files(request: Request, name: str) -> list[tuple[str, bytes]]:
+    """:func:`uploaded_parts` as (filename, bytes): what core's stores judge by the bytes alone."""
+    return [(filename, data) for filename, _declared, data in await uploaded_parts(request, name)]
 
 
 def echo(data: dict[str, str]) -> dict[str, str]:
